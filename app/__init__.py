@@ -1,0 +1,78 @@
+"""Storefront Analytics: the Flask application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import load_config
+from app.extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
+    """Build the app; it starts nothing (no threads, no schema changes)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config(app.instance_path, overrides))
+    register_extensions(app)
+    register_blueprints(app)
+    register_access_gate(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_dash(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import database
+
+    db.init_app(app)
+    database.configure_engine_events()
+    migrate.init_app(
+        app,
+        db,
+        directory=MIGRATIONS_DIR,
+        compare_type=True,
+        render_as_batch=True,  # SQLite can only ALTER tables by copying them
+        render_item=database.render_migration_item,
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app import health
+    from app.api import bp as api_bp
+    from app.auth import views
+
+    app.register_blueprint(health.bp)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api_bp)
+
+
+def register_access_gate(app: Flask) -> None:
+    from app.auth import gate
+
+    gate.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app import cli
+
+    cli.init_app(app)
+
+
+def register_dash(app: Flask) -> None:
+    from app.dash_apps import init_dash
+
+    init_dash(app)

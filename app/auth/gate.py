@@ -1,0 +1,54 @@
+"""The one access gate: every route needs a staff login except the public allowlist."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.logout", "health.healthz", "static"})
+JSON_PATH_PREFIXES = ("/api/", "/analytics/api/", "/analytics/_")
+# Dash's renderer reads this cookie and echoes it in the X-CSRFToken header on callbacks.
+DASH_CSRF_COOKIE = "_csrf_token"
+
+
+def wants_json() -> bool:
+    """Machine callers (API, Dash internals, non-GET) get JSON, people get pages."""
+    if request.method not in ("GET", "HEAD"):
+        return True
+    if request.path.startswith(JSON_PATH_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def login_target() -> str:
+    query = request.query_string.decode("utf-8", "replace")
+    return request.path + (f"?{query}" if query else "")
+
+
+def enforce_login() -> Response | None:
+    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if wants_json():
+        response = jsonify(error="authentication required", status=401)
+        response.status_code = 401
+        return response
+    return redirect(url_for("auth.login", next=login_target()))
+
+
+def issue_dash_csrf_cookie(response: Response) -> Response:
+    if current_user.is_authenticated and request.method == "GET" and not wants_json():
+        response.set_cookie(
+            DASH_CSRF_COOKIE,
+            generate_csrf(),
+            secure=request.is_secure,
+            samesite="Strict",
+            httponly=False,
+        )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce_login)
+    app.after_request(issue_dash_csrf_cookie)

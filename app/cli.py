@@ -1,0 +1,94 @@
+"""`flask` commands: staff users and demo data."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from app.demo import DemoError, DemoSpec, generate_shop, load_shop
+from app.extensions import db
+from app.models import User
+from app.models.enums import ROLES
+
+users_cli = AppGroup("users", help="Manage staff logins.")
+demo_cli = AppGroup("demo", help="Generate a believable demo shop.")
+
+MIN_PASSWORD_LENGTH = 8
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="viewer", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(email: str, role: str, password: str) -> None:
+    """Create a staff login (prompts for the password unless --password is given)."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("not an email address", param_hint="EMAIL")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        )
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"a user with email {email} already exists")
+    user = User(email=email, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}")
+
+
+@demo_cli.command("seed")
+@click.option("--orders", default=50_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--days", default=730, show_default=True, type=click.IntRange(min=1))
+@click.option("--customers", type=click.IntRange(min=1), help="Default: one per ten orders.")
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option(
+    "--end-date", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: yesterday)."
+)
+@click.option(
+    "--event-days",
+    default=90,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Days, counted back from the end, that get per-session funnel events.",
+)
+@click.option("--reset", is_flag=True, help="Delete the existing shop data first.")
+def seed_demo(
+    orders: int, days: int, customers: int | None, seed: int, end_date, event_days: int, reset: bool
+) -> None:
+    """Fill an empty database with a demo shop; the same seed gives the same shop."""
+    last_day: date | None = end_date.date() if end_date else None
+    spec = DemoSpec.build(
+        orders=orders,
+        days=days,
+        customers=customers,
+        seed=seed,
+        end_date=last_day,
+        event_days=event_days,
+        timezone=current_app.config["SHOP_TIMEZONE"],
+    )
+    started = time.perf_counter()
+    shop = generate_shop(spec)
+    with click.progressbar(length=shop.row_count, label="Loading demo shop") as bar:
+        try:
+            counts = load_shop(db.session, shop, reset=reset, advance=bar.update)
+        except DemoError as error:
+            db.session.rollback()
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"Seeded {spec.start_date} to {spec.end_date} in {elapsed:.1f} s: "
+        + ", ".join(f"{count:,} {name}" for name, count in counts.items())
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

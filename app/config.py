@@ -1,0 +1,88 @@
+"""Settings read from the environment; secrets have no defaults in production."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; the app refuses to start."""
+
+
+def load_config(
+    instance_path: str,
+    overrides: Mapping[str, object] | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> dict:
+    """Build the Flask config mapping from environment variables, then apply overrides."""
+    overrides = dict(overrides or {})
+    app_env = str(overrides.get("APP_ENV") or environ.get("APP_ENV", "development"))
+    production = app_env == "production"
+    database_url = normalise_database_url(
+        environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'storefront.sqlite'}"
+    )
+    config = {
+        "APP_ENV": app_env,
+        "SECRET_KEY": overrides.get("SECRET_KEY")
+        or _secret_key(environ, instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SHOP_TIMEZONE": _timezone(environ.get("SHOP_TIMEZONE", "UTC")),
+        "SHOP_CURRENCY": environ.get("SHOP_CURRENCY", "USD").upper(),
+        "SCHEDULER_ENABLED": _flag(environ, "SCHEDULER_ENABLED"),
+        "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": not _flag(environ, "RATELIMIT_DISABLED"),
+        "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Dash pages stay open all day; the token lives as long as the login session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+    }
+    config.update(overrides)
+    config["SHOP_TIMEZONE"] = _timezone(str(config["SHOP_TIMEZONE"]))
+    on_sqlite = str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
+    if production and on_sqlite and not _flag(environ, "ALLOW_SQLITE"):
+        raise ConfigError("APP_ENV=production needs a PostgreSQL DATABASE_URL (or ALLOW_SQLITE=1)")
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Point bare PostgreSQL URLs at the psycopg 3 driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    return environ.get(name, "").strip().lower() in TRUE_WORDS
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"SHOP_TIMEZONE={name!r} is not an IANA time zone") from exc
+    return name
+
+
+def _secret_key(environ: Mapping[str, str], instance_path: str, production: bool) -> str:
+    if environ.get("SECRET_KEY"):
+        return environ["SECRET_KEY"]
+    if production:
+        raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
+    # Development: generate once and keep it, so logins survive a restart.
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

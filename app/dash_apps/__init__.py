@@ -1,0 +1,31 @@
+"""The one Dash app, mounted on the Flask server at /analytics/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+from flask import Flask
+
+from app.dash_apps import shell
+from app.dash_apps.pages import register_routing
+
+URL_BASE = "/analytics/"
+
+
+def init_dash(server: Flask) -> Dash:
+    dash_app = Dash(
+        __name__,
+        server=server,
+        url_base_pathname=URL_BASE,
+        assets_folder=str(Path(__file__).parent / "assets"),
+        # Served by Flask from app/static: no CDN.
+        external_stylesheets=["/static/vendor/bootstrap.min.css"],
+        serve_locally=True,
+        suppress_callback_exceptions=True,
+        title="Storefront Analytics",
+        update_title=None,
+    )
+    dash_app.layout = shell.layout
+    register_routing(dash_app)
+    return dash_app

@@ -1,0 +1,51 @@
+"""URL routing for the Dash pages: each page module exposes `layout(**path_params)`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from dash import Dash, Input, Output, html
+
+from app.dash_apps.pages import (
+    campaign_detail,
+    campaigns,
+    customers,
+    dashboard,
+    revenue_streams,
+)
+
+Route = tuple[re.Pattern[str], Callable[..., html.Div]]
+
+ROUTES: tuple[Route, ...] = (
+    (re.compile(r"^/analytics/(dashboard/?)?$"), dashboard.layout),
+    (re.compile(r"^/analytics/revenue-streams/?$"), revenue_streams.layout),
+    (re.compile(r"^/analytics/customers/?$"), customers.layout),
+    (re.compile(r"^/analytics/campaigns/?$"), campaigns.layout),
+    (re.compile(r"^/analytics/campaigns/(?P<campaign_id>\d+)/?$"), campaign_detail.layout),
+)
+
+
+def not_found(pathname: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Page not found", className="h3"),
+            html.P(f"There is no page at {pathname}.", className="text-muted"),
+            html.A("Back to the dashboard", href="/analytics/dashboard/"),
+        ],
+        id="not-found-page",
+    )
+
+
+def render_page(pathname: str | None) -> html.Div:
+    """The router callback: the layout for the browser's current path."""
+    path = pathname or ""
+    for pattern, layout in ROUTES:
+        match = pattern.match(path)
+        if match:
+            return layout(**match.groupdict())
+    return not_found(path)
+
+
+def register_routing(dash_app: Dash) -> None:
+    dash_app.callback(Output("page-content", "children"), Input("url", "pathname"))(render_page)

@@ -1,0 +1,11 @@
+"""Dashboard page."""
+
+from __future__ import annotations
+
+from dash import html
+
+from app.dash_apps.components import totals_page
+
+
+def layout() -> html.Div:
+    return totals_page("dashboard", "Dashboard", "Today's shop at a glance.")

@@ -1,0 +1,45 @@
+"""Error responses: JSON for machines, a plain page for people, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.auth.gate import wants_json
+from app.extensions import db
+
+
+def error_response(status: int, message: str, **details: object):
+    """The JSON body every machine-facing error uses."""
+    response = jsonify(error=message, status=status, **details)
+    response.status_code = status
+    return response
+
+
+def _render(status: int, title: str, message: str):
+    if wants_json():
+        return error_response(status, message)
+    return render_template("errors/error.html", title=title, message=message), status
+
+
+def handle_http_error(error: HTTPException):
+    return _render(error.code or 500, error.name, error.description or error.name)
+
+
+def handle_csrf_error(error: CSRFError):
+    return _render(400, "Form expired", f"{error.description} Reload the page and try again.")
+
+
+def handle_unexpected_error(error: Exception):
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    message = "Something went wrong on our side. The error has been logged."
+    return _render(InternalServerError.code, "Server error", message)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,32 @@
+"""Money and number formatting: the one place figures are turned into text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
+# ISO 4217 currencies without minor units; every other is taken to have two.
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD", "UGX"})
+
+
+def minor_unit_exponent(currency: str) -> int:
+    return 0 if currency.upper() in ZERO_DECIMAL_CURRENCIES else 2
+
+
+def to_major(amount_minor: int, currency: str) -> Decimal:
+    """Exact conversion of minor units to a Decimal in major units."""
+    return Decimal(amount_minor).scaleb(-minor_unit_exponent(currency))
+
+
+def format_money(amount_minor: int, currency: str) -> str:
+    """`123456` cents in USD → `$1,234.56`; negatives keep the sign before the symbol."""
+    exponent = minor_unit_exponent(currency)
+    major = abs(to_major(amount_minor, currency))
+    number = f"{major:,.{exponent}f}"
+    sign = "-" if amount_minor < 0 else ""
+    symbol = CURRENCY_SYMBOLS.get(currency.upper())
+    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency.upper()}"
+
+
+def format_count(value: int) -> str:
+    return f"{value:,}"

@@ -1,0 +1,45 @@
+"""The data model: importing this package registers every table on Base.metadata."""
+
+from app.models.accounts import ApiToken, User
+from app.models.analytics import (
+    Campaign,
+    CampaignPerformance,
+    ConversionEvent,
+    CustomerMetrics,
+    DailyAnalyticsSnapshot,
+    PageViewAnalytics,
+    RevenueStream,
+)
+from app.models.base import Base
+from app.models.commerce import (
+    Customer,
+    LoyaltyAccount,
+    Order,
+    Payment,
+    Referral,
+    Refund,
+    Subscription,
+)
+from app.models.ops import AuditLog, JobRun
+
+__all__ = [
+    "ApiToken",
+    "AuditLog",
+    "Base",
+    "Campaign",
+    "CampaignPerformance",
+    "ConversionEvent",
+    "Customer",
+    "CustomerMetrics",
+    "DailyAnalyticsSnapshot",
+    "JobRun",
+    "LoyaltyAccount",
+    "Order",
+    "PageViewAnalytics",
+    "Payment",
+    "Referral",
+    "Refund",
+    "RevenueStream",
+    "Subscription",
+    "User",
+]

@@ -1,0 +1,147 @@
+"""Pre-computed figures the pages and the read API serve, plus campaigns and raw events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Money, utc_now
+from app.models.enums import CAMPAIGN_STATUSES, CHANNELS, EVENT_TYPES, in_list
+
+
+class DailyAnalyticsSnapshot(Base):
+    __tablename__ = "daily_analytics_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_date: Mapped[date] = mapped_column(unique=True)
+    orders: Mapped[int] = mapped_column(default=0)
+    gross: Mapped[int] = mapped_column(Money, default=0)
+    discounts: Mapped[int] = mapped_column(Money, default=0)
+    refunds: Mapped[int] = mapped_column(Money, default=0)
+    net_revenue: Mapped[int] = mapped_column(Money, default=0)
+    tax: Mapped[int] = mapped_column(Money, default=0)
+    shipping: Mapped[int] = mapped_column(Money, default=0)
+    customers: Mapped[int] = mapped_column(default=0)
+    new_customers: Mapped[int] = mapped_column(default=0)
+    returning_customers: Mapped[int] = mapped_column(default=0)
+    aov: Mapped[int] = mapped_column(Money, default=0)
+    sessions: Mapped[int] = mapped_column(default=0)
+    conversion_rate: Mapped[float] = mapped_column(default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class RevenueStream(Base):
+    __tablename__ = "revenue_streams"
+    __table_args__ = (
+        sa.UniqueConstraint("business_date", "channel"),
+        sa.CheckConstraint(in_list("channel", CHANNELS), name="channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_date: Mapped[date]
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    gross: Mapped[int] = mapped_column(Money, default=0)
+    discounts: Mapped[int] = mapped_column(Money, default=0)
+    refunds: Mapped[int] = mapped_column(Money, default=0)
+    amount: Mapped[int] = mapped_column(Money, default=0)  # net revenue of the channel
+    transaction_count: Mapped[int] = mapped_column(default=0)
+
+
+class CustomerMetrics(Base):
+    __tablename__ = "customer_metrics"
+
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    orders_count: Mapped[int] = mapped_column(default=0)
+    lifetime_value: Mapped[int] = mapped_column(Money, default=0)
+    aov: Mapped[int] = mapped_column(Money, default=0)
+    first_order_at: Mapped[datetime | None]
+    last_order_at: Mapped[datetime | None]
+    recency_days: Mapped[int | None]
+    r_score: Mapped[int | None]
+    f_score: Mapped[int | None]
+    m_score: Mapped[int | None]
+    segment: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    churn_risk: Mapped[float | None]
+    vip_tier: Mapped[str | None] = mapped_column(sa.String(16))
+    loyalty_points: Mapped[int] = mapped_column(default=0)
+    referrals_count: Mapped[int] = mapped_column(default=0)
+    referral_revenue: Mapped[int] = mapped_column(Money, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("status", CAMPAIGN_STATUSES), name="status"),
+        sa.CheckConstraint("budget >= 0 AND spend >= 0", name="money_not_negative"),
+        sa.CheckConstraint(
+            "discount_percent >= 0 AND discount_percent <= 100", name="discount_percent_range"
+        ),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")
+    discount_percent: Mapped[int] = mapped_column(default=0)
+    target_audience: Mapped[str] = mapped_column(sa.String(40), default="all")
+    budget: Mapped[int] = mapped_column(Money, default=0)
+    spend: Mapped[int] = mapped_column(Money, default=0)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class CampaignPerformance(Base):
+    __tablename__ = "campaign_performance"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "business_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaigns.id", ondelete="CASCADE"))
+    business_date: Mapped[date]
+    orders: Mapped[int] = mapped_column(default=0)
+    conversions: Mapped[int] = mapped_column(default=0)
+    revenue: Mapped[int] = mapped_column(Money, default=0)
+    discount_cost: Mapped[int] = mapped_column(Money, default=0)
+    roi: Mapped[float | None]
+
+
+class PageViewAnalytics(Base):
+    __tablename__ = "page_view_analytics"
+    __table_args__ = (sa.UniqueConstraint("business_date", "page"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_date: Mapped[date]
+    page: Mapped[str] = mapped_column(sa.String(200))
+    views: Mapped[int] = mapped_column(default=0)
+    unique_visitors: Mapped[int] = mapped_column(default=0)
+
+
+class ConversionEvent(Base):
+    __tablename__ = "conversion_events"
+    __table_args__ = (
+        sa.CheckConstraint(in_list("event_type", EVENT_TYPES), name="event_type"),
+        sa.Index("ix_conversion_events_business_date_event_type", "business_date", "event_type"),
+        sa.Index("ix_conversion_events_session_id_occurred_at", "session_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    event_type: Mapped[str] = mapped_column(sa.String(16))
+    customer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    session_id: Mapped[str] = mapped_column(sa.String(64))
+    occurred_at: Mapped[datetime]
+    business_date: Mapped[date]
+    order_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("orders.id", ondelete="SET NULL"), index=True
+    )
+    page: Mapped[str | None] = mapped_column(sa.String(200))
+    channel: Mapped[str | None] = mapped_column(sa.String(16))
