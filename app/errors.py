@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -35,6 +35,7 @@ def handle_unexpected_error(error: Exception):
     db.session.rollback()
     if isinstance(error, HTTPException):
         return handle_http_error(error)
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     message = "Something went wrong on our side. The error has been logged."
     return _render(InternalServerError.code, "Server error", message)
 

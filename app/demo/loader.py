@@ -94,15 +94,16 @@ def _python_values(values: np.ndarray, dialect: str) -> list:
         return [item.item() if isinstance(item, np.generic) else item for item in values]
     if values.dtype.kind != "M":
         return values.tolist()
-    unit = np.datetime_data(values.dtype)[0]
-    if unit == "D":
+    missing = np.isnat(values)
+    if np.datetime_data(values.dtype)[0] == "D":
         text = np.datetime_as_string(values, unit="D")
     else:
         text = np.datetime_as_string(values, unit="us")
-        text = np.char.add(
-            np.char.replace(text, "T", " "), "+00" if dialect == "postgresql" else ""
-        )
-    return [None if item.startswith("NaT") else item for item in text.tolist()]
+        suffix = "+00" if dialect == "postgresql" else ""
+        text = np.char.add(np.char.replace(text, "T", " "), suffix)
+    return [
+        None if gap else item for gap, item in zip(missing.tolist(), text.tolist(), strict=True)
+    ]
 
 
 def _copy_rows(connection: sa.Connection, table: str, names: list[str], rows: list[tuple]) -> None:

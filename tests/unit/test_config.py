@@ -1,0 +1,73 @@
+import pytest
+
+from app.config import ConfigError, load_config, normalise_database_url
+
+
+def test_production_refuses_to_start_without_secret_key(tmp_path):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(
+            str(tmp_path), environ={"APP_ENV": "production", "DATABASE_URL": "postgresql://db/shop"}
+        )
+
+
+def test_production_refuses_sqlite_unless_explicitly_allowed(tmp_path):
+    environ = {"APP_ENV": "production", "SECRET_KEY": "s3cret"}
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        load_config(str(tmp_path), environ=environ)
+    assert (
+        load_config(str(tmp_path), environ={**environ, "ALLOW_SQLITE": "1"})["APP_ENV"]
+        == "production"
+    )
+
+
+def test_production_cookies_are_secure(tmp_path):
+    environ = {
+        "APP_ENV": "production",
+        "SECRET_KEY": "s3cret",
+        "DATABASE_URL": "postgresql://db/shop",
+    }
+    config = load_config(str(tmp_path), environ=environ)
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_development_secret_is_generated_once_and_kept(tmp_path):
+    first = load_config(str(tmp_path), environ={})["SECRET_KEY"]
+    second = load_config(str(tmp_path), environ={})["SECRET_KEY"]
+    assert first == second
+    assert len(first) == 64
+    assert (tmp_path / "secret_key").read_text() == first
+
+
+def test_defaults_are_sqlite_under_instance_utc_and_usd(tmp_path):
+    config = load_config(str(tmp_path), environ={"SECRET_KEY": "x"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/storefront.sqlite"
+    assert config["SHOP_TIMEZONE"] == "UTC"
+    assert config["SHOP_CURRENCY"] == "USD"
+    assert config["SCHEDULER_ENABLED"] is False
+
+
+def test_unknown_time_zone_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="IANA"):
+        load_config(str(tmp_path), environ={"SECRET_KEY": "x", "SHOP_TIMEZONE": "Mars/Olympus"})
+
+
+def test_overrides_win_over_environment(tmp_path):
+    config = load_config(
+        str(tmp_path), {"SHOP_TIMEZONE": "Europe/Berlin"}, environ={"SECRET_KEY": "x"}
+    )
+    assert config["SHOP_TIMEZONE"] == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_urls_use_the_installed_driver(given, expected):
+    assert normalise_database_url(given) == expected
