@@ -60,7 +60,7 @@ def database_url(request, tmp_path_factory) -> str:
 
 
 def wipe(connection: sa.Connection) -> None:
-    tables = [table for table in reversed(Base.metadata.sorted_tables)]
+    tables = list(reversed(Base.metadata.sorted_tables))
     if connection.dialect.name == "postgresql":
         names = ", ".join(table.name for table in tables)
         connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")

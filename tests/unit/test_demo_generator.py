@@ -10,7 +10,13 @@ from app.demo import DemoSpec, generate_shop
 from app.demo.clock import ShopClock
 from app.models.enums import CHANNELS
 
-SPEC = dict(orders=3000, days=120, seed=7, timezone="America/New_York", end_date=date(2026, 3, 31))
+SPEC = {
+    "orders": 3000,
+    "days": 120,
+    "seed": 7,
+    "timezone": "America/New_York",
+    "end_date": date(2026, 3, 31),
+}
 
 
 @pytest.fixture(scope="module")
