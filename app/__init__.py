@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,7 +16,9 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     """Build the app; it starts nothing (no threads, no schema changes)."""
-    app = Flask(__name__, instance_relative_config=True)
+    overrides = dict(overrides or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path, overrides))
     register_extensions(app)
     register_blueprints(app)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import date
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
@@ -12,13 +14,14 @@ from flask.cli import AppGroup
 
 from app.demo import DemoError, DemoSpec, generate_shop, load_shop
 from app.extensions import db
-from app.models import User
+from app.models import Order, User
 from app.models.enums import ROLES
 
 users_cli = AppGroup("users", help="Manage staff logins.")
 demo_cli = AppGroup("demo", help="Generate a believable demo shop.")
 
 MIN_PASSWORD_LENGTH = 8
+DEMO_ADMIN_EMAIL = "admin@example.com"
 
 
 @users_cli.command("create")
@@ -87,6 +90,36 @@ def seed_demo(
         f"Seeded {spec.start_date} to {spec.end_date} in {elapsed:.1f} s: "
         + ", ".join(f"{count:,} {name}" for name, count in counts.items())
     )
+
+
+@demo_cli.command("init")
+@click.option("--orders", default=50_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--email", default=DEMO_ADMIN_EMAIL, show_default=True)
+def init_demo(orders: int, email: str) -> None:
+    """First run: load the demo shop if the database is empty, and print a demo admin login."""
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("demo data is for development; APP_ENV is production")
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0:
+        click.get_current_context().invoke(seed_demo, orders=orders)
+    password = demo_admin_password(Path(current_app.instance_path), email)
+    click.echo(f"\n  Sign in at the address below as {email} with password {password}\n")
+
+
+def demo_admin_password(instance: Path, email: str) -> str:
+    """The demo admin's password, created once and kept in the instance folder."""
+    login_file = instance / "demo-admin-password"
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is not None and login_file.exists():
+        return login_file.read_text().strip()
+    password = secrets.token_urlsafe(12)
+    user = user or User(email=email, role="admin")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    instance.mkdir(parents=True, exist_ok=True)
+    login_file.write_text(password)
+    login_file.chmod(0o600)
+    return password
 
 
 def init_app(app: Flask) -> None:

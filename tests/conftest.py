@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 import sqlalchemy as sa
@@ -25,9 +26,13 @@ def backends() -> list:
     return params
 
 
+INSTANCE_DIR = tempfile.mkdtemp(prefix="storefront-instance-")
+
+
 def app_config(database_url: str, **extra: object) -> dict:
     return {
         "TESTING": True,
+        "INSTANCE_PATH": INSTANCE_DIR,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,

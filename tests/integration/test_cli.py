@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from app.analytics.overview import shop_totals
@@ -86,3 +89,16 @@ def test_demo_seed_refuses_a_shop_that_has_data_and_writes_nothing(runner):
     assert replaced.exit_code == 0, replaced.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 40
+
+
+def test_demo_init_seeds_once_and_prints_a_working_admin_login(runner, auth, app):
+    first = runner.invoke(args=["demo", "init", "--orders", "300"])
+    assert first.exit_code == 0, first.output
+    password = re.search(r"with password (\S+)", first.output).group(1)
+    again = runner.invoke(args=["demo", "init", "--orders", "300"])
+    assert again.exit_code == 0, again.output
+    assert f"with password {password}" in again.output
+    assert "Seeded" in first.output and "Seeded" not in again.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 300
+    assert auth.login("admin@example.com", password).status_code == 302
+    (Path(app.instance_path) / "demo-admin-password").unlink()
