@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 
 from app.config import load_config
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -22,6 +23,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, overrides))
     register_extensions(app)
     register_blueprints(app)
+    register_tracking(app)
     register_access_gate(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -55,6 +57,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)
+
+
+def register_tracking(app: Flask) -> None:
+    from app.analytics import tracking
+
+    # Read at flush time, so each app (and test) uses its own shop time zone.
+    tracking.install(lambda: ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
 
 
 def register_access_gate(app: Flask) -> None:

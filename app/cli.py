@@ -123,5 +123,8 @@ def demo_admin_password(instance: Path, email: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from app.analytics_cli import analytics_cli
+
+    app.cli.add_command(analytics_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

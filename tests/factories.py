@@ -9,7 +9,7 @@ import factory
 from flask import current_app
 
 from app.extensions import db
-from app.models import Campaign, Customer, Order, Refund, User
+from app.models import Campaign, ConversionEvent, Customer, Order, Refund, User
 from app.timeutil import business_date
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -92,3 +92,15 @@ class RefundFactory(BaseFactory):
     amount = 1_000
     refunded_at = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
     business_date = factory.LazyAttribute(lambda r: _shop_day(r.refunded_at))
+
+
+class EventFactory(BaseFactory):
+    class Meta:
+        model = ConversionEvent
+
+    external_id = factory.Sequence(lambda n: f"E{n:08d}")
+    event_type = "page_view"
+    session_id = factory.Sequence(lambda n: f"session-{n}")
+    occurred_at = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
+    page = "/"
+    channel = "web"

@@ -4,6 +4,7 @@ from app.models.accounts import ApiToken, User
 from app.models.analytics import (
     Campaign,
     CampaignPerformance,
+    CohortRetention,
     ConversionEvent,
     CustomerMetrics,
     DailyAnalyticsSnapshot,
@@ -28,6 +29,7 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignPerformance",
+    "CohortRetention",
     "ConversionEvent",
     "Customer",
     "CustomerMetrics",

@@ -28,6 +28,7 @@ class DailyAnalyticsSnapshot(Base):
     returning_customers: Mapped[int] = mapped_column(default=0)
     aov: Mapped[int] = mapped_column(Money, default=0)
     sessions: Mapped[int] = mapped_column(default=0)
+    converted_sessions: Mapped[int] = mapped_column(default=0)
     conversion_rate: Mapped[float] = mapped_column(default=0.0)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
@@ -145,3 +146,15 @@ class ConversionEvent(Base):
     )
     page: Mapped[str | None] = mapped_column(sa.String(200))
     channel: Mapped[str | None] = mapped_column(sa.String(16))
+
+
+class CohortRetention(Base):
+    """Customers of a first-order month who ordered again n months later (n = 0 is the cohort)."""
+
+    __tablename__ = "cohort_retention"
+    __table_args__ = (sa.UniqueConstraint("cohort_month", "months_since"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_month: Mapped[date]  # first day of the month
+    months_since: Mapped[int]
+    customers: Mapped[int] = mapped_column(default=0)

@@ -56,14 +56,15 @@ class Order(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # active_history: real-time tracking must know the old value of what changed.
     customer_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("customers.id", ondelete="RESTRICT")
+        sa.ForeignKey("customers.id", ondelete="RESTRICT"), active_history=True
     )
-    placed_at: Mapped[datetime]
+    placed_at: Mapped[datetime] = mapped_column(active_history=True)
     completed_at: Mapped[datetime | None]
     # The shop-local day the order was placed on: revenue is reported on it.
-    business_date: Mapped[date]
-    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    business_date: Mapped[date] = mapped_column(active_history=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending", active_history=True)
     channel: Mapped[str] = mapped_column(sa.String(16), default="web")
     subtotal: Mapped[int] = mapped_column(Money)
     discount: Mapped[int] = mapped_column(Money, default=0)
@@ -110,9 +111,9 @@ class Refund(Base):
         sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True
     )
     amount: Mapped[int] = mapped_column(Money)
-    refunded_at: Mapped[datetime]
+    refunded_at: Mapped[datetime] = mapped_column(active_history=True)
     # Booked on the refund's own shop-local day, not the order's.
-    business_date: Mapped[date] = mapped_column(index=True)
+    business_date: Mapped[date] = mapped_column(index=True, active_history=True)
     reason: Mapped[str | None] = mapped_column(sa.String(200))
 
     order: Mapped[Order] = relationship(back_populates="refunds")

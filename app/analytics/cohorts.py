@@ -1,0 +1,98 @@
+"""Monthly cohort retention: customers grouped by the month of their first order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.analytics.sql import counted, month_number
+from app.models import CohortRetention, Order
+
+COHORTS = CohortRetention.__table__
+
+
+def month_start(number: int) -> date:
+    """Inverse of month_number: year × 12 + month − 1 → the first day of that month."""
+    return date(number // 12, number % 12 + 1, 1)
+
+
+def rebuild_cohorts(session: Session) -> int:
+    """Recount every cohort cell from the counted orders, replacing the table's rows."""
+    month = month_number(Order.business_date)
+    firsts = (
+        sa.select(Order.customer_id, sa.func.min(month).label("first_month"))
+        .where(counted(Order.status), Order.customer_id.is_not(None))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    active = (
+        sa.select(Order.customer_id, month.label("month"))
+        .where(counted(Order.status), Order.customer_id.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    cells = session.execute(
+        sa.select(firsts.c.first_month, active.c.month - firsts.c.first_month, sa.func.count())
+        .join(firsts, firsts.c.customer_id == active.c.customer_id)
+        .group_by(firsts.c.first_month, active.c.month - firsts.c.first_month)
+    ).all()
+    session.execute(COHORTS.delete())
+    rows = [
+        {"cohort_month": month_start(first), "months_since": since, "customers": customers}
+        for first, since, customers in cells
+    ]
+    if rows:
+        session.execute(COHORTS.insert(), rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class CohortCell:
+    months_since: int
+    customers: int
+    retention: float
+    incomplete: bool  # the month is still running: not a decline, just not over yet
+
+
+@dataclass(frozen=True)
+class Cohort:
+    month: date
+    size: int
+    cells: list[CohortCell]
+
+
+def cohort_retention(session: Session, as_of: date, months: int = 12) -> list[Cohort]:
+    """The last `months` cohorts up to as_of's month; a cell is marked while its month runs."""
+    current = as_of.year * 12 + as_of.month - 1
+    first_shown = month_start(current - months + 1)
+    rows = session.execute(
+        sa.select(COHORTS.c.cohort_month, COHORTS.c.months_since, COHORTS.c.customers)
+        .where(COHORTS.c.cohort_month >= first_shown, COHORTS.c.cohort_month <= as_of)
+        .order_by(COHORTS.c.cohort_month, COHORTS.c.months_since)
+    ).all()
+    cohorts: dict[date, dict[int, int]] = {}
+    for cohort_month, since, customers in rows:
+        cohorts.setdefault(cohort_month, {})[since] = customers
+    result = []
+    for cohort_month, cells in cohorts.items():
+        size = cells.get(0, 0)
+        start = cohort_month.year * 12 + cohort_month.month - 1
+        result.append(
+            Cohort(
+                month=cohort_month,
+                size=size,
+                cells=[
+                    CohortCell(
+                        n,
+                        cells.get(n, 0),
+                        cells.get(n, 0) / size if size else 0.0,
+                        start + n == current,
+                    )
+                    for n in range(current - start + 1)
+                ],
+            )
+        )
+    return result

@@ -1,0 +1,190 @@
+"""Daily snapshots and revenue by channel, rebuilt set-based from the commerce tables."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.analytics.periods import DateRange
+from app.analytics.sql import counted, lock_keys, upsert_rows
+from app.models import ConversionEvent, DailyAnalyticsSnapshot, Order, Refund, RevenueStream
+from app.models.enums import CHANNELS
+from app.timeutil import utc_now
+
+SNAPSHOTS = DailyAnalyticsSnapshot.__table__
+STREAMS = RevenueStream.__table__
+
+
+def rebuild_daily(session: Session, days: DateRange, *, lock: bool = False) -> int:
+    """Recompute every snapshot and channel row of the range; re-running writes the same rows."""
+    if lock:
+        lock_keys(session, SNAPSHOTS, [{"business_date": day} for day in days])
+    by_channel = _sales_by_day_and_channel(session, days)
+    refunds = _refunds_by_day_and_channel(session, days)
+    customers = _customers_by_day(session, days)
+    new_customers = _new_customers_by_day(session, days)
+    sessions = _sessions_by_entry_day(session, days)
+    now = utc_now()
+    snapshots, streams = [], []
+    for day in days:
+        totals = defaultdict(int)
+        for channel in CHANNELS:
+            sales = by_channel.get((day, channel), _NO_SALES)
+            refunded = refunds.get((day, channel), 0)
+            streams.append(_stream_row(day, channel, sales, refunded))
+            for name, value in zip(_SALES_FIELDS, sales, strict=True):
+                totals[name] += value
+            totals["refunds"] += refunded
+        entered, converted = sessions.get(day, (0, 0))
+        snapshots.append(
+            _snapshot_row(
+                day,
+                totals,
+                customers.get(day, 0),
+                new_customers.get(day, 0),
+                entered,
+                converted,
+                now,
+            )
+        )
+    upsert_rows(session, SNAPSHOTS, snapshots, ["business_date"])
+    upsert_rows(session, STREAMS, streams, ["business_date", "channel"])
+    return len(snapshots) + len(streams)
+
+
+_SALES_FIELDS = ("orders", "gross", "discounts", "tax", "shipping")
+_NO_SALES = (0, 0, 0, 0, 0)
+
+
+def _stream_row(day: date, channel: str, sales: tuple, refunded: int) -> dict:
+    orders, gross, discounts, _tax, _shipping = sales
+    return {
+        "business_date": day,
+        "channel": channel,
+        "gross": gross,
+        "discounts": discounts,
+        "refunds": refunded,
+        "amount": gross - discounts - refunded,
+        "transaction_count": orders,
+    }
+
+
+def _snapshot_row(day, totals, customers, new_customers, sessions, converted, now) -> dict:
+    sales = totals["gross"] - totals["discounts"]
+    return {
+        "business_date": day,
+        "orders": totals["orders"],
+        "gross": totals["gross"],
+        "discounts": totals["discounts"],
+        "refunds": totals["refunds"],
+        "net_revenue": sales - totals["refunds"],
+        "tax": totals["tax"],
+        "shipping": totals["shipping"],
+        "customers": customers,
+        "new_customers": new_customers,
+        "returning_customers": customers - new_customers,
+        "aov": round_half_up(sales, totals["orders"]),
+        "sessions": sessions,
+        "converted_sessions": converted,
+        "conversion_rate": converted / sessions if sessions else 0.0,
+        "updated_at": now,
+    }
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """Integer division rounded half away from zero, for money averages in minor units."""
+    if denominator == 0:
+        return 0
+    quotient, remainder = divmod(abs(numerator), denominator)
+    rounded = quotient + (1 if 2 * remainder >= denominator else 0)
+    return rounded if numerator >= 0 else -rounded
+
+
+def _in_range(column, days: DateRange):
+    return column.between(days.start, days.end)
+
+
+def _sales_by_day_and_channel(session: Session, days: DateRange) -> dict:
+    rows = session.execute(
+        sa.select(
+            Order.business_date,
+            Order.channel,
+            sa.func.count(),
+            sa.func.sum(Order.subtotal),
+            sa.func.sum(Order.discount),
+            sa.func.sum(Order.tax),
+            sa.func.sum(Order.shipping),
+        )
+        .where(_in_range(Order.business_date, days), counted(Order.status))
+        .group_by(Order.business_date, Order.channel)
+    )
+    return {(day, channel): tuple(int(v) for v in values) for day, channel, *values in rows}
+
+
+def _refunds_by_day_and_channel(session: Session, days: DateRange) -> dict:
+    rows = session.execute(
+        sa.select(Refund.business_date, Order.channel, sa.func.sum(Refund.amount))
+        .join(Order, Order.id == Refund.order_id)
+        .where(_in_range(Refund.business_date, days))
+        .group_by(Refund.business_date, Order.channel)
+    )
+    return {(day, channel): int(amount) for day, channel, amount in rows}
+
+
+def _customers_by_day(session: Session, days: DateRange) -> dict:
+    rows = session.execute(
+        sa.select(Order.business_date, sa.func.count(sa.distinct(Order.customer_id)))
+        .where(_in_range(Order.business_date, days), counted(Order.status))
+        .group_by(Order.business_date)
+    )
+    return {day: count for day, count in rows}
+
+
+def _new_customers_by_day(session: Session, days: DateRange) -> dict:
+    """Customers whose first counted order fell on the day."""
+    buyers = (
+        sa.select(Order.customer_id)
+        .where(_in_range(Order.business_date, days), counted(Order.status))
+        .scalar_subquery()
+    )
+    first_orders = (
+        sa.select(sa.func.min(Order.business_date).label("first_day"))
+        .where(counted(Order.status), Order.customer_id.in_(buyers))
+        .group_by(Order.customer_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(first_orders.c.first_day, sa.func.count())
+        .where(_in_range(first_orders.c.first_day, days))
+        .group_by(first_orders.c.first_day)
+    )
+    return {day: count for day, count in rows}
+
+
+def _sessions_by_entry_day(session: Session, days: DateRange) -> dict:
+    """Visitor sessions counted on the day they entered, and how many of them bought."""
+    touched = (
+        sa.select(ConversionEvent.session_id)
+        .where(_in_range(ConversionEvent.business_date, days))
+        .scalar_subquery()
+    )
+    per_session = (
+        sa.select(
+            sa.func.min(ConversionEvent.business_date).label("entered"),
+            sa.func.max(sa.case((ConversionEvent.event_type == "purchase", 1), else_=0)).label(
+                "bought"
+            ),
+        )
+        .where(ConversionEvent.session_id.in_(touched))
+        .group_by(ConversionEvent.session_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(per_session.c.entered, sa.func.count(), sa.func.sum(per_session.c.bought))
+        .where(_in_range(per_session.c.entered, days))
+        .group_by(per_session.c.entered)
+    )
+    return {day: (int(entered), int(bought)) for day, entered, bought in rows}

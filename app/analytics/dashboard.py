@@ -1,0 +1,188 @@
+"""What pages and the read API show: KPIs beside the previous period, series, channels, segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.analytics.daily import round_half_up
+from app.analytics.periods import DateRange
+from app.analytics.sql import counted
+from app.models import CustomerMetrics, DailyAnalyticsSnapshot, Order, RevenueStream
+from app.models.enums import CHANNELS, SEGMENTS
+
+SNAPSHOT = DailyAnalyticsSnapshot
+
+
+@dataclass(frozen=True)
+class Kpis:
+    net_revenue: int
+    gross: int
+    discounts: int
+    refunds: int
+    orders: int
+    aov: int
+    customers: int
+    new_customers: int
+    returning_customers: int
+    sessions: int
+    conversion_rate: float
+
+
+@dataclass(frozen=True)
+class KpiComparison:
+    days: DateRange
+    current: Kpis
+    previous: Kpis
+
+    def change(self, name: str) -> float | None:
+        """Relative change against the previous period; None when there is nothing to compare."""
+        before, now = getattr(self.previous, name), getattr(self.current, name)
+        return (now - before) / abs(before) if before else None
+
+    def changes(self) -> dict[str, float | None]:
+        return {field.name: self.change(field.name) for field in fields(Kpis)}
+
+
+def kpis(session: Session, days: DateRange) -> Kpis:
+    """Sums of the daily snapshots; distinct customers counted once over the whole range."""
+    totals = session.execute(
+        sa.select(
+            *(
+                sa.func.coalesce(sa.func.sum(getattr(SNAPSHOT, name)), 0)
+                for name in (
+                    "net_revenue",
+                    "gross",
+                    "discounts",
+                    "refunds",
+                    "orders",
+                    "new_customers",
+                    "sessions",
+                    "converted_sessions",
+                )
+            )
+        ).where(SNAPSHOT.business_date.between(days.start, days.end))
+    ).one()
+    net, gross, discounts, refunds, orders, new, sessions, converted = (int(v) for v in totals)
+    customers = session.scalar(
+        sa.select(sa.func.count(sa.distinct(Order.customer_id))).where(
+            Order.business_date.between(days.start, days.end), counted(Order.status)
+        )
+    )
+    return Kpis(
+        net_revenue=net,
+        gross=gross,
+        discounts=discounts,
+        refunds=refunds,
+        orders=orders,
+        aov=round_half_up(gross - discounts, orders),
+        customers=customers,
+        new_customers=new,
+        returning_customers=customers - new,
+        sessions=sessions,
+        conversion_rate=converted / sessions if sessions else 0.0,
+    )
+
+
+def dashboard_kpis(session: Session, days: DateRange) -> KpiComparison:
+    """KPIs of the range beside the range of equal length just before it."""
+    return KpiComparison(days, kpis(session, days), kpis(session, days.previous()))
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    business_date: object
+    net_revenue: int
+    orders: int
+    aov: int
+
+
+def daily_series(session: Session, days: DateRange) -> list[DayFigures]:
+    """One row per day of the range (days without a snapshot count as zero)."""
+    rows = {
+        row.business_date: row
+        for row in session.execute(
+            sa.select(
+                SNAPSHOT.business_date, SNAPSHOT.net_revenue, SNAPSHOT.orders, SNAPSHOT.aov
+            ).where(SNAPSHOT.business_date.between(days.start, days.end))
+        )
+    }
+    return [
+        DayFigures(day, rows[day].net_revenue, rows[day].orders, rows[day].aov)
+        if day in rows
+        else DayFigures(day, 0, 0, 0)
+        for day in days
+    ]
+
+
+@dataclass(frozen=True)
+class ChannelFigures:
+    channel: str
+    net_revenue: int
+    transactions: int
+    share: float | None
+
+
+def revenue_by_channel(session: Session, days: DateRange) -> list[ChannelFigures]:
+    """The seven channels, always all of them, adding up to the range's net revenue."""
+    sums = {
+        channel: (int(amount), int(count))
+        for channel, amount, count in session.execute(
+            sa.select(
+                RevenueStream.channel,
+                sa.func.sum(RevenueStream.amount),
+                sa.func.sum(RevenueStream.transaction_count),
+            )
+            .where(RevenueStream.business_date.between(days.start, days.end))
+            .group_by(RevenueStream.channel)
+        )
+    }
+    total = sum(amount for amount, _ in sums.values())
+    return [
+        ChannelFigures(
+            channel,
+            sums.get(channel, (0, 0))[0],
+            sums.get(channel, (0, 0))[1],
+            sums.get(channel, (0, 0))[0] / total if total else None,
+        )
+        for channel in CHANNELS
+    ]
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    segment: str
+    customers: int
+    revenue: int
+    customer_share: float | None
+    revenue_share: float | None
+
+
+def segment_summary(session: Session) -> list[SegmentFigures]:
+    """Customers and lifetime revenue per RFM segment, in the glossary's order."""
+    sums = {
+        segment: (count, int(revenue))
+        for segment, count, revenue in session.execute(
+            sa.select(
+                CustomerMetrics.segment,
+                sa.func.count(),
+                sa.func.sum(CustomerMetrics.lifetime_value),
+            )
+            .where(CustomerMetrics.segment.is_not(None))
+            .group_by(CustomerMetrics.segment)
+        )
+    }
+    customers = sum(count for count, _ in sums.values())
+    revenue = sum(amount for _, amount in sums.values())
+    return [
+        SegmentFigures(
+            segment,
+            sums.get(segment, (0, 0))[0],
+            sums.get(segment, (0, 0))[1],
+            sums.get(segment, (0, 0))[0] / customers if customers else None,
+            sums.get(segment, (0, 0))[1] / revenue if revenue else None,
+        )
+        for segment in SEGMENTS
+    ]

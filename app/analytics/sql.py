@@ -1,0 +1,131 @@
+"""Portable SQL pieces: the few expressions SQLite and PostgreSQL spell differently, and upserts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from app.models.enums import COUNTED_STATUSES
+
+
+class epoch_seconds(FunctionElement):
+    """Seconds since 1970 of a timestamp column."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element, compiler, **kw):
+    return f"(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0"
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element, compiler, **kw):
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+class day_number(FunctionElement):
+    """Whole days since 1970 of a DATE column, so dates subtract as integers."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(day_number, "sqlite")
+def _day_sqlite(element, compiler, **kw):
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(day_number, "postgresql")
+def _day_postgresql(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} - DATE '1970-01-01')"
+
+
+class month_number(FunctionElement):
+    """year × 12 + month − 1 of a DATE column: months subtract as integers."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(month_number, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(strftime('%Y', {column}) AS INTEGER) * 12"
+        f" + CAST(strftime('%m', {column}) AS INTEGER) - 1)"
+    )
+
+
+@compiles(month_number, "postgresql")
+def _month_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) * 12"
+        f" + CAST(EXTRACT(MONTH FROM {column}) AS INTEGER) - 1)"
+    )
+
+
+def counted(status: ColumnElement) -> ColumnElement[bool]:
+    """Orders that reached completed: they count towards sales."""
+    return status.in_(COUNTED_STATUSES)
+
+
+def _dialect_insert(session: Session, table: sa.Table):
+    name = session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+
+
+def upsert_rows(
+    session: Session, table: sa.Table, rows: Sequence[dict[str, Any]], keys: Iterable[str]
+) -> int:
+    """Insert rows, or overwrite every non-key column of rows whose keys already exist."""
+    if not rows:
+        return 0
+    keys = list(keys)
+    statement = _dialect_insert(session, table)
+    updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+    return len(rows)
+
+
+def upsert_select(
+    session: Session,
+    table: sa.Table,
+    columns: Sequence[str],
+    select: sa.Select,
+    keys: Iterable[str],
+) -> None:
+    """INSERT … SELECT with overwrite on key conflict, run entirely in the database."""
+    keys = list(keys)
+    statement = _dialect_insert(session, table).from_select(list(columns), select)
+    updates = {name: statement.excluded[name] for name in columns if name not in keys}
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates))
+
+
+def lock_keys(session: Session, table: sa.Table, keys: Sequence[dict[str, Any]]) -> None:
+    """Make sure rows with these keys exist, then lock them until the transaction ends.
+
+    Real-time updates recompute a figure from the commerce tables: holding the row lock while
+    doing so means a concurrent writer waits and then sees our committed orders (PostgreSQL);
+    SQLite serialises writers anyway.
+    """
+    if not keys:
+        return
+    statement = _dialect_insert(session, table).on_conflict_do_nothing()
+    session.execute(statement, list(keys))
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    names = list(keys[0])
+    condition = sa.tuple_(*(table.c[name] for name in names)).in_(
+        [tuple(key[name] for name in names) for key in keys]
+    )
+    order = [table.c[name] for name in names]
+    session.execute(sa.select(*order).where(condition).order_by(*order).with_for_update())

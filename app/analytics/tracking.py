@@ -1,0 +1,183 @@
+"""Real-time tracking: a flush that changes sales recomputes the affected figures in-transaction.
+
+Whatever path writes an order or refund (API, import, admin screen, a script), the same
+transaction updates the purchase event, that day's snapshot and channel rows, and the
+customer's order figures. The day is recomputed from the commerce tables rather than
+incremented, so saving twice never counts twice and a rollback leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.analytics.customers import refresh_order_figures
+from app.analytics.daily import rebuild_daily
+from app.analytics.periods import DateRange
+from app.models import ConversionEvent, Order, Refund
+from app.models.enums import COUNTED_STATUSES
+from app.timeutil import business_date
+
+SALES_FIELDS = (
+    "status",
+    "subtotal",
+    "discount",
+    "tax",
+    "shipping",
+    "channel",
+    "business_date",
+    "customer_id",
+    "placed_at",
+)
+EVENTS = ConversionEvent.__table__
+
+_zone_provider: Callable[[], ZoneInfo] = lambda: ZoneInfo("UTC")  # noqa: E731
+
+
+@dataclass
+class Affected:
+    days: set[date] = field(default_factory=set)
+    customers: set[int] = field(default_factory=set)
+    completed: list[Order] = field(default_factory=list)
+    uncompleted: list[int] = field(default_factory=list)
+    event_sessions: set[str] = field(default_factory=set)
+
+
+def install(zone_provider: Callable[[], ZoneInfo]) -> None:
+    """Listen on every Session; `zone_provider` names the shop's time zone at flush time."""
+    global _zone_provider
+    _zone_provider = zone_provider
+    if not event.contains(Session, "before_flush", stamp_business_dates):
+        event.listen(Session, "before_flush", stamp_business_dates)
+        event.listen(Session, "after_flush", track_sales)
+
+
+def stamp_business_dates(session: Session, _context, _instances) -> None:
+    """Derive the shop-local business_date from each instant, so SQL can group by it."""
+    zone = _zone_provider()
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Order) and (obj.business_date is None or _changed(obj, "placed_at")):
+            obj.business_date = business_date(obj.placed_at, zone)
+        elif isinstance(obj, Refund) and (
+            obj.business_date is None or _changed(obj, "refunded_at")
+        ):
+            obj.business_date = business_date(obj.refunded_at, zone)
+        elif isinstance(obj, ConversionEvent) and (
+            obj.business_date is None or _changed(obj, "occurred_at")
+        ):
+            obj.business_date = business_date(obj.occurred_at, zone)
+
+
+def _changed(obj, name: str) -> bool:
+    return sa.inspect(obj).attrs[name].history.has_changes()
+
+
+def _before_and_after(obj, name: str) -> tuple[set, set]:
+    history = sa.inspect(obj).attrs[name].history
+    before = set(history.deleted or ()) | set(history.unchanged or ())
+    after = set(history.added or ()) | set(history.unchanged or ())
+    return before, after
+
+
+def _collect(session: Session) -> Affected:
+    affected = Affected()
+    for obj in session.new | session.dirty | session.deleted:
+        if isinstance(obj, Order):
+            _collect_order(obj, affected, deleted=obj in session.deleted)
+        elif isinstance(obj, Refund):
+            for day in _before_and_after(obj, "business_date")[0] | {obj.business_date}:
+                affected.days.add(day)
+            if obj.order is not None and obj.order.customer_id is not None:
+                affected.customers.add(obj.order.customer_id)
+        elif isinstance(obj, ConversionEvent) and obj in session.new:
+            affected.days.add(obj.business_date)
+            affected.event_sessions.add(obj.session_id)
+    affected.days.discard(None)
+    affected.customers.discard(None)
+    return affected
+
+
+def _collect_order(order: Order, affected: Affected, deleted: bool) -> None:
+    if not any(_changed(order, name) for name in SALES_FIELDS) and not deleted:
+        return
+    statuses_before, _statuses_after = _before_and_after(order, "status")
+    was_counted = bool(statuses_before & set(COUNTED_STATUSES))
+    is_counted = order.status in COUNTED_STATUSES and not deleted
+    if not (was_counted or is_counted):
+        return
+    for name, bucket in (("business_date", affected.days), ("customer_id", affected.customers)):
+        before, after = _before_and_after(order, name)
+        bucket.update(before | after)
+    if is_counted and not was_counted:
+        affected.completed.append(order)
+    elif was_counted and not is_counted:
+        affected.uncompleted.append(order.id)
+
+
+def track_sales(session: Session, _context) -> None:
+    affected = _collect(session)
+    if not (affected.days or affected.customers):
+        return
+    zone = _zone_provider()
+    for order in affected.completed:
+        affected.days.update(_record_purchase(session, order, zone))
+    if affected.event_sessions:
+        affected.days.update(_entry_days(session, affected.event_sessions))
+    if affected.uncompleted:
+        session.execute(
+            EVENTS.delete().where(
+                EVENTS.c.order_id.in_(affected.uncompleted), EVENTS.c.event_type == "purchase"
+            )
+        )
+    for day in sorted(affected.days):
+        rebuild_daily(session, DateRange(day, day), lock=True)
+    refresh_order_figures(session, affected.customers)
+
+
+def _entry_days(session: Session, session_ids: set[str]) -> set[date]:
+    """Sessions are counted on the day they entered, which a late event can change."""
+    return set(
+        session.scalars(
+            sa.select(sa.func.min(EVENTS.c.business_date))
+            .where(EVENTS.c.session_id.in_(sorted(session_ids)))
+            .group_by(EVENTS.c.session_id)
+        )
+    )
+
+
+def _record_purchase(session: Session, order: Order, zone: ZoneInfo) -> set[date]:
+    """Insert the order's purchase event once; returns the days whose sessions it touches."""
+    already = session.scalar(
+        sa.select(EVENTS.c.id)
+        .where(EVENTS.c.order_id == order.id, EVENTS.c.event_type == "purchase")
+        .limit(1)
+    )
+    if already is not None:
+        return set()
+    journey = session.execute(
+        sa.select(EVENTS.c.session_id, sa.func.min(EVENTS.c.business_date))
+        .where(EVENTS.c.order_id == order.id)
+        .group_by(EVENTS.c.session_id)
+        .limit(1)
+    ).first()
+    occurred = order.completed_at or datetime.now(UTC)
+    day = business_date(occurred, zone)
+    session.execute(
+        EVENTS.insert().values(
+            external_id=f"purchase-{order.external_id}",
+            event_type="purchase",
+            customer_id=order.customer_id,
+            session_id=journey[0] if journey else f"order-{order.external_id}",
+            occurred_at=occurred,
+            business_date=day,
+            order_id=order.id,
+            channel=order.channel,
+        )
+    )
+    return {day, journey[1]} if journey else {day}

@@ -1,0 +1,121 @@
+"""Scheduled work with run bookkeeping: each period runs once, failures are recorded and retried."""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.analytics.periods import DateRange
+from app.analytics.rebuild import rebuild_range
+from app.models import JobRun
+from app.timeutil import shop_today, utc_now
+
+NIGHTLY_JOB = "nightly-aggregates"
+# A claim older than this whose process never finished (killed, machine lost) may be retaken.
+STALE_CLAIM = timedelta(hours=2)
+log = logging.getLogger(__name__)
+
+
+def claim(session: Session, job: str, period: str, *, force: bool = False) -> bool:
+    """Take the run for (job, period) in its own committed transaction; False if someone has it."""
+    try:
+        session.add(JobRun(job=job, period=period, status="running", started_at=utc_now()))
+        session.commit()
+        return True
+    except IntegrityError:
+        session.rollback()
+    retakeable = [
+        JobRun.status == "failed",
+        sa.and_(JobRun.status == "running", JobRun.started_at < utc_now() - STALE_CLAIM),
+    ]
+    if force:
+        retakeable.append(JobRun.status == "succeeded")
+    result = session.execute(
+        sa.update(JobRun)
+        .where(JobRun.job == job, JobRun.period == period, sa.or_(*retakeable))
+        .values(
+            status="running",
+            attempts=JobRun.attempts + 1,
+            started_at=utc_now(),
+            finished_at=None,
+            error=None,
+        )
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def _finish(session: Session, job: str, period: str, **values: object) -> None:
+    session.execute(
+        sa.update(JobRun)
+        .where(JobRun.job == job, JobRun.period == period)
+        .values(finished_at=utc_now(), **values)
+    )
+
+
+def run_claimed(
+    session: Session, job: str, period: str, work: Callable[[], int], *, force: bool = False
+) -> str:
+    """Run `work` once for the period: its writes and the success mark commit together."""
+    if not claim(session, job, period, force=force):
+        log.info("job %s for %s: already done or running elsewhere", job, period)
+        return "skipped"
+    started = time.perf_counter()
+    try:
+        rows = work()
+        _finish(session, job, period, status="succeeded", rows=rows)
+        session.commit()
+    except Exception:
+        session.rollback()
+        _finish(session, job, period, status="failed", error=traceback.format_exc(limit=5)[-4000:])
+        session.commit()
+        log.exception("job %s for %s failed", job, period)
+        return "failed"
+    log.info("job %s for %s: %d rows in %.2f s", job, period, rows, time.perf_counter() - started)
+    return "succeeded"
+
+
+def run_nightly(session: Session, day: date, today: date, *, force: bool = False) -> str:
+    """Recompute one business day from the commerce tables (and the customer-wide figures)."""
+    return run_claimed(
+        session,
+        NIGHTLY_JOB,
+        day.isoformat(),
+        lambda: rebuild_range(session, DateRange(day, day), today),
+        force=force,
+    )
+
+
+def due_days(session: Session, today: date) -> list[date]:
+    """Yesterday and every earlier day missed since the last successful nightly run."""
+    yesterday = today - timedelta(days=1)
+    last = session.scalar(
+        sa.select(sa.func.max(JobRun.period)).where(
+            JobRun.job == NIGHTLY_JOB, JobRun.status == "succeeded"
+        )
+    )
+    first = min(date.fromisoformat(last) + timedelta(days=1), yesterday) if last else yesterday
+    done = set(
+        session.scalars(
+            sa.select(JobRun.period).where(
+                JobRun.job == NIGHTLY_JOB,
+                JobRun.status == "succeeded",
+                JobRun.period >= first.isoformat(),
+            )
+        )
+    )
+    return [day for day in DateRange(first, yesterday) if day.isoformat() not in done]
+
+
+def run_due(session: Session, zone: ZoneInfo) -> dict[date, str]:
+    """What the scheduler calls: every due day, oldest first."""
+    today = shop_today(zone)
+    return {day: run_nightly(session, day, today) for day in due_days(session, today)}
