@@ -140,7 +140,7 @@ def _customers_by_day(session: Session, days: DateRange) -> dict:
         .where(_in_range(Order.business_date, days), counted(Order.status))
         .group_by(Order.business_date)
     )
-    return {day: count for day, count in rows}
+    return dict(rows)
 
 
 def _new_customers_by_day(session: Session, days: DateRange) -> dict:
@@ -161,19 +161,24 @@ def _new_customers_by_day(session: Session, days: DateRange) -> dict:
         .where(_in_range(first_orders.c.first_day, days))
         .group_by(first_orders.c.first_day)
     )
-    return {day: count for day, count in rows}
+    return dict(rows)
 
 
 def _sessions_by_entry_day(session: Session, days: DateRange) -> dict:
-    """Visitor sessions counted on the day they entered, and how many of them bought."""
+    """Visitor sessions counted on the day of their first page view, and how many bought.
+
+    Orders with no tracked visit get a purchase event but no page view: they are not sessions,
+    so a shop that tracks nothing shows no conversion rate rather than 100%.
+    """
     touched = (
         sa.select(ConversionEvent.session_id)
         .where(_in_range(ConversionEvent.business_date, days))
         .scalar_subquery()
     )
+    is_view = ConversionEvent.event_type == "page_view"
     per_session = (
         sa.select(
-            sa.func.min(ConversionEvent.business_date).label("entered"),
+            sa.func.min(sa.case((is_view, ConversionEvent.business_date))).label("entered"),
             sa.func.max(sa.case((ConversionEvent.event_type == "purchase", 1), else_=0)).label(
                 "bought"
             ),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.analytics.customers import refresh_order_figures
 from app.analytics.daily import rebuild_daily
 from app.analytics.periods import DateRange
-from app.models import ConversionEvent, Order, Refund
+from app.models import ConversionEvent, CustomerMetrics, Order, Refund
 from app.models.enums import COUNTED_STATUSES
 from app.timeutil import business_date
 
@@ -47,6 +47,7 @@ class Affected:
     completed: list[Order] = field(default_factory=list)
     uncompleted: list[int] = field(default_factory=list)
     event_sessions: set[str] = field(default_factory=set)
+    refunded_orders: set[int] = field(default_factory=set)
 
 
 def install(zone_provider: Callable[[], ZoneInfo]) -> None:
@@ -91,10 +92,8 @@ def _collect(session: Session) -> Affected:
         if isinstance(obj, Order):
             _collect_order(obj, affected, deleted=obj in session.deleted)
         elif isinstance(obj, Refund):
-            for day in _before_and_after(obj, "business_date")[0] | {obj.business_date}:
-                affected.days.add(day)
-            if obj.order is not None and obj.order.customer_id is not None:
-                affected.customers.add(obj.order.customer_id)
+            affected.days.update(_before_and_after(obj, "business_date")[0] | {obj.business_date})
+            affected.refunded_orders.add(obj.order_id)
         elif isinstance(obj, ConversionEvent) and obj in session.new:
             affected.days.add(obj.business_date)
             affected.event_sessions.add(obj.session_id)
@@ -122,13 +121,23 @@ def _collect_order(order: Order, affected: Affected, deleted: bool) -> None:
 
 def track_sales(session: Session, _context) -> None:
     affected = _collect(session)
-    if not (affected.days or affected.customers):
+    if not (affected.days or affected.customers or affected.refunded_orders):
         return
     zone = _zone_provider()
+    if affected.refunded_orders:
+        # A new refund knows its order_id, not yet its loaded order: ask the database.
+        affected.customers.update(
+            session.scalars(
+                sa.select(Order.customer_id).where(Order.id.in_(affected.refunded_orders))
+            )
+        )
+        affected.customers.discard(None)
     for order in affected.completed:
         affected.days.update(_record_purchase(session, order, zone))
     if affected.event_sessions:
         affected.days.update(_entry_days(session, affected.event_sessions))
+    if affected.customers:
+        affected.days.update(_first_order_days(session, affected.customers, zone))
     if affected.uncompleted:
         session.execute(
             EVENTS.delete().where(
@@ -140,12 +149,28 @@ def track_sales(session: Session, _context) -> None:
     refresh_order_figures(session, affected.customers)
 
 
+def _first_order_days(session: Session, customer_ids: set[int], zone: ZoneInfo) -> set[date]:
+    """A customer is "new" on the day of their first counted order: before and after this flush."""
+    recorded = session.scalars(
+        sa.select(CustomerMetrics.first_order_at).where(
+            CustomerMetrics.customer_id.in_(customer_ids),
+            CustomerMetrics.first_order_at.is_not(None),
+        )
+    )
+    current = session.scalars(
+        sa.select(sa.func.min(Order.business_date))
+        .where(Order.customer_id.in_(customer_ids), Order.status.in_(COUNTED_STATUSES))
+        .group_by(Order.customer_id)
+    )
+    return {business_date(moment, zone) for moment in recorded} | set(current)
+
+
 def _entry_days(session: Session, session_ids: set[str]) -> set[date]:
-    """Sessions are counted on the day they entered, which a late event can change."""
+    """Sessions are counted on the day of their first page view, which a late event changes."""
     return set(
         session.scalars(
             sa.select(sa.func.min(EVENTS.c.business_date))
-            .where(EVENTS.c.session_id.in_(sorted(session_ids)))
+            .where(EVENTS.c.session_id.in_(sorted(session_ids)), EVENTS.c.event_type == "page_view")
             .group_by(EVENTS.c.session_id)
         )
     )

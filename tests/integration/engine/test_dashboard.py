@@ -1,0 +1,83 @@
+"""The dashboard bundle: KPIs beside the previous period, channels and segments."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from app.analytics.customers import refresh_customer_metrics
+from app.analytics.dashboard import (
+    daily_series,
+    dashboard_kpis,
+    revenue_by_channel,
+    segment_summary,
+)
+from app.analytics.periods import DateRange
+from app.extensions import db
+from app.models.enums import CHANNELS, SEGMENTS
+from tests.factories import CustomerFactory, OrderFactory, RefundFactory
+
+WEEK = DateRange(date(2026, 3, 8), date(2026, 3, 14))
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
+def test_previous_period_is_the_same_length_just_before():
+    assert WEEK.previous() == DateRange(date(2026, 3, 1), date(2026, 3, 7))
+    assert WEEK.days == 7
+    with pytest.raises(ValueError):
+        DateRange(date(2026, 3, 2), date(2026, 3, 1))
+
+
+def test_kpis_and_their_change_against_the_previous_week(app):
+    regular = CustomerFactory()
+    OrderFactory(customer=regular, subtotal=10_000, placed_at=at(3))
+    OrderFactory(customer=regular, subtotal=12_000, discount=2_000, placed_at=at(9))
+    big = OrderFactory(subtotal=20_000, placed_at=at(10))
+    OrderFactory(customer=big.customer, subtotal=4_000, placed_at=at(11))
+    RefundFactory(order=big, amount=5_000, refunded_at=at(12))
+    comparison = dashboard_kpis(db.session, WEEK)
+    now, before = comparison.current, comparison.previous
+    assert (now.orders, now.gross, now.discounts, now.refunds) == (3, 36_000, 2_000, 5_000)
+    assert now.net_revenue == 29_000
+    assert now.aov == 11_333  # (36,000 − 2,000) / 3, rounded
+    assert (now.customers, now.new_customers, now.returning_customers) == (2, 1, 1)
+    assert (before.orders, before.net_revenue) == (1, 10_000)
+    assert comparison.change("net_revenue") == pytest.approx(1.9)
+    assert comparison.changes()["sessions"] is None  # nothing to compare with
+
+
+def test_channel_revenue_lists_all_seven_and_adds_up(app):
+    OrderFactory(subtotal=3_000, channel="pos", placed_at=at(9))
+    OrderFactory(subtotal=1_000, channel="web", placed_at=at(10))
+    channels = revenue_by_channel(db.session, WEEK)
+    assert [c.channel for c in channels] == list(CHANNELS)
+    assert {c.channel: c.net_revenue for c in channels if c.net_revenue} == {
+        "pos": 3_000,
+        "web": 1_000,
+    }
+    assert sum(c.share for c in channels) == pytest.approx(1.0)
+    assert (
+        sum(c.net_revenue for c in channels) == dashboard_kpis(db.session, WEEK).current.net_revenue
+    )
+
+
+def test_daily_series_has_every_day_of_the_range(app):
+    OrderFactory(subtotal=2_500, placed_at=at(10))
+    series = daily_series(db.session, WEEK)
+    assert [row.business_date for row in series] == list(WEEK)
+    assert [row.net_revenue for row in series] == [0, 0, 2_500, 0, 0, 0, 0]
+
+
+def test_segment_summary_covers_the_ten_segments(app):
+    for subtotal in (1_000, 2_000, 3_000):
+        OrderFactory(subtotal=subtotal)
+    refresh_customer_metrics(db.session, as_of=date(2026, 3, 31))
+    db.session.commit()
+    summary = segment_summary(db.session)
+    assert [row.segment for row in summary] == list(SEGMENTS)
+    assert sum(row.customers for row in summary) == 3
+    assert sum(row.revenue for row in summary) == 6_000
