@@ -140,7 +140,7 @@ def _customers_by_day(session: Session, days: DateRange) -> dict:
         .where(_in_range(Order.business_date, days), counted(Order.status))
         .group_by(Order.business_date)
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def _new_customers_by_day(session: Session, days: DateRange) -> dict:
@@ -161,7 +161,7 @@ def _new_customers_by_day(session: Session, days: DateRange) -> dict:
         .where(_in_range(first_orders.c.first_day, days))
         .group_by(first_orders.c.first_day)
     )
-    return dict(rows)
+    return dict(rows.all())
 
 
 def _sessions_by_entry_day(session: Session, days: DateRange) -> dict:
