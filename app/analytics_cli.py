@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.analytics.periods import DateRange
-from app.analytics.rebuild import rebuild_range
+from app.analytics.rebuild import rebuild_range, rebuild_steps
 from app.extensions import db
 from app.jobs import run_claimed, run_nightly
 from app.models import JobRun, Order
@@ -50,7 +50,8 @@ def backfill(start, end) -> None:
     if last < first:
         raise click.ClickException(f"--end {last} is before --start {first}")
     days = DateRange(first, last)
-    with click.progressbar(length=days.days, label=f"Backfilling {first} to {last}") as bar:
+    steps = len(rebuild_steps(db.session, days, _today()))
+    with click.progressbar(length=steps, label=f"Backfilling {first} to {last}") as bar:
         outcome = run_claimed(
             db.session,
             "backfill",

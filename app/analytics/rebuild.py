@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -14,22 +14,24 @@ from app.analytics.daily import rebuild_daily
 from app.analytics.periods import DateRange
 from app.analytics.traffic import rebuild_page_views
 
-CHUNK_DAYS = 92
+
+def rebuild_steps(session: Session, days: DateRange, today: date) -> list[Callable[[], int]]:
+    """Each metric family as one set-based step over the whole range."""
+    return [
+        lambda: rebuild_daily(session, days),
+        lambda: rebuild_campaign_performance(session, days),
+        lambda: rebuild_page_views(session, days),
+        lambda: refresh_customer_metrics(session, as_of=today),
+        lambda: rebuild_cohorts(session),
+    ]
 
 
 def rebuild_range(
     session: Session, days: DateRange, today: date, advance: Callable[[int], None] = lambda n: None
 ) -> int:
-    """Day-based families for the range in chunks, then the customer-wide ones once."""
+    """Every family for the range; `advance(1)` after each step, for a progress bar."""
     rows = 0
-    start = days.start
-    while start <= days.end:
-        chunk = DateRange(start, min(days.end, start + timedelta(days=CHUNK_DAYS - 1)))
-        rows += rebuild_daily(session, chunk)
-        rows += rebuild_campaign_performance(session, chunk)
-        rows += rebuild_page_views(session, chunk)
-        advance(chunk.days)
-        start = chunk.end + timedelta(days=1)
-    rows += refresh_customer_metrics(session, as_of=today)
-    rows += rebuild_cohorts(session)
+    for step in rebuild_steps(session, days, today):
+        rows += step()
+        advance(1)
     return rows

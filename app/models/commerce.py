@@ -51,6 +51,8 @@ class Order(Base):
         sa.CheckConstraint("total = subtotal - discount + shipping + tax", name="total_adds_up"),
         sa.Index("ix_orders_business_date_status", "business_date", "status"),
         sa.Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
+        # Covers each customer's first/last counted day (new customers, cohorts, RFM recency).
+        sa.Index("ix_orders_customer_id_status_business_date", "customer_id", "status", "business_date"),
         sa.Index("ix_orders_campaign_id_business_date", "campaign_id", "business_date"),
     )
 

@@ -30,10 +30,16 @@ def upgrade():
         # Existing snapshots start at 0 until the next backfill recounts them.
         batch_op.add_column(sa.Column('converted_sessions', sa.Integer(), nullable=False, server_default='0'))
 
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index('ix_orders_customer_id_status_business_date', ['customer_id', 'status', 'business_date'], unique=False)
+
 
 
 def downgrade():
     # Reviewed.
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_orders_customer_id_status_business_date')
+
     with op.batch_alter_table('daily_analytics_snapshots', schema=None) as batch_op:
         batch_op.drop_column('converted_sessions')
 
