@@ -52,7 +52,9 @@ class Order(Base):
         sa.Index("ix_orders_business_date_status", "business_date", "status"),
         sa.Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
         # Covers each customer's first/last counted day (new customers, cohorts, RFM recency).
-        sa.Index("ix_orders_customer_id_status_business_date", "customer_id", "status", "business_date"),
+        sa.Index(
+            "ix_orders_customer_id_status_business_date", "customer_id", "status", "business_date"
+        ),
         sa.Index("ix_orders_campaign_id_business_date", "campaign_id", "business_date"),
     )
 

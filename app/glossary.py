@@ -1,0 +1,44 @@
+"""The metric definitions staff see: one wording, used by the pages, the API docs and the README."""
+
+from __future__ import annotations
+
+GLOSSARY: dict[str, str] = {
+    "Counted orders": "Orders that reached completed (status completed or refunded). Pending and "
+    "cancelled orders never count.",
+    "Gross sales": "Sum of the subtotals of counted orders, on the shop-local day the order was "
+    "placed.",
+    "Discounts": "Sum of the discounts of counted orders, on the day the order was placed.",
+    "Refunds": "Merchandise refunded, on the refund's own shop-local day (not the order's).",
+    "Net revenue": "Gross sales − discounts − refunds. Tax and shipping are reported apart.",
+    "Revenue by channel": "Net revenue of each of the seven channels; a refund goes to its order's "
+    "channel, so the channels of a day add up to that day's net revenue.",
+    "AOV": "Average order value: (gross sales − discounts) / counted orders, over the same days, "
+    "rounded half up to the cent.",
+    "Customers": "Distinct customers with a counted order in the period.",
+    "New customers": "Customers whose first counted order ever fell in the period; the others are "
+    "returning customers.",
+    "Sessions": "Visitor sessions, counted on the day of their first page view.",
+    "Conversion rate": "Share of those sessions that include a purchase. Orders with no tracked "
+    "visit are not sessions.",
+    "Lifetime value": "A customer's net revenue to date: their counted orders' sales less their "
+    "refunds.",
+    "RFM scores": "Recency, frequency and monetary value scored 1–5 by quintile of rank among "
+    "customers with an order (recency reversed: the most recent score 5; equal values are split "
+    "by rank, not lumped).",
+    "Segments": "From the R×F grid: Champions (R5 F4–5), Loyal (R3–4 F4–5), Potential loyalists "
+    "(R4–5 F2–3), New (R5 F1), Promising (R4 F1), Need attention (R3 F3), About to sleep "
+    "(R3 F1–2), At risk (R1–2 F3–4), Can't lose (R1–2 F5), Hibernating (R1–2 F1–2).",
+    "Churn risk": "Rule-based until a predictive model is fitted: 0 while a customer is within "
+    "their usual interval between orders (the shop's average for one-order customers), rising "
+    "linearly to 1 at three intervals overdue.",
+    "Funnel": "Sessions entered in the period (first page view) that reach each step — page view, "
+    "product view, add to cart, checkout, purchase — in order within the conversion window "
+    "(default 14 days); step conversion, overall conversion, drop-off and median time to convert.",
+    "Cohort retention": "Customers grouped by the month of their first counted order; a cell is "
+    "the share who ordered in month n after it. The running month is marked incomplete, never a "
+    "decline.",
+    "Campaign ROI": "(Attributed net revenue − (spend + discount cost)) / (spend + discount cost). "
+    "Orders are attributed through their campaign; a campaign's spend is spread evenly over its "
+    "scheduled days.",
+    "Business day": "A calendar day in the shop's time zone (SHOP_TIMEZONE).",
+}
