@@ -61,8 +61,8 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    scheduler.start()
     log.info("scheduler running: %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    scheduler.start()
     stop.wait()
     scheduler.shutdown()
 

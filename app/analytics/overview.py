@@ -1,4 +1,4 @@
-"""Shop-wide totals straight from the commerce tables."""
+"""Shop-wide totals for the page headers, read from the daily snapshots."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import Customer, Order, Refund
-from app.models.enums import COUNTED_STATUSES
+from app.models import Customer, DailyAnalyticsSnapshot
 
 
 @dataclass(frozen=True)
@@ -19,13 +18,12 @@ class ShopTotals:
 
 
 def shop_totals(session: Session) -> ShopTotals:
-    """Counted orders, customers, and net revenue = gross − discounts − refunds, all time."""
-    orders, sales = session.execute(
+    """All-time counted orders and net revenue (sums of the snapshots), and customers on file."""
+    orders, net_revenue = session.execute(
         sa.select(
-            sa.func.count(Order.id),
-            sa.func.coalesce(sa.func.sum(Order.subtotal - Order.discount), 0),
-        ).where(Order.status.in_(COUNTED_STATUSES))
+            sa.func.coalesce(sa.func.sum(DailyAnalyticsSnapshot.orders), 0),
+            sa.func.coalesce(sa.func.sum(DailyAnalyticsSnapshot.net_revenue), 0),
+        )
     ).one()
-    refunds = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0)))
     customers = session.scalar(sa.select(sa.func.count(Customer.id)))
-    return ShopTotals(orders=orders, customers=customers, net_revenue=int(sales) - int(refunds))
+    return ShopTotals(orders=int(orders), customers=customers, net_revenue=int(net_revenue))

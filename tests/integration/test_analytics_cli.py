@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -87,3 +93,35 @@ def test_the_scheduled_call_runs_the_due_day_once(make_app, app):
     db.session.expire_all()
     runs = db.session.scalars(sa.select(JobRun)).all()
     assert len(runs) == 1 and runs[0].status == "succeeded" and runs[0].attempts == 1
+
+
+def test_scheduler_process_catches_up_at_start_and_stops_cleanly(app, database_url, tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "scheduler-test",
+        "INSTANCE_PATH": str(tmp_path),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "scheduler.py"],
+        cwd=root,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        run = None
+        while time.monotonic() < deadline and run is None:
+            time.sleep(0.5)
+            db.session.expire_all()
+            run = db.session.scalar(sa.select(JobRun).where(JobRun.status == "succeeded"))
+        assert run is not None, "the scheduler process recorded no successful run"
+        yesterday = datetime.now(UTC).date() - timedelta(days=1)
+        assert run.period == yesterday.isoformat()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode()
+    assert process.returncode == 0, output
+    assert "scheduler running: nightly, retry, catch-up" in output
