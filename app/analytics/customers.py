@@ -13,6 +13,15 @@ from app.models import Customer, CustomerMetrics, LoyaltyAccount, Order, Referra
 from app.timeutil import utc_now
 
 METRICS = CustomerMetrics.__table__
+# Kept current by real-time tracking; the nightly refresh adds scores, segment and risk.
+REAL_TIME_COLUMNS = (
+    "customer_id",
+    "orders_count",
+    "lifetime_value",
+    "aov",
+    "first_order_at",
+    "last_order_at",
+)
 # Used for one-order customers until the shop has repeat buyers to learn an interval from.
 DEFAULT_PURCHASE_INTERVAL_DAYS = 90.0
 # Churn risk reaches 1 when a customer is this many of their usual intervals overdue.
@@ -93,16 +102,7 @@ def refresh_order_figures(session: Session, customer_ids: Collection[int]) -> No
         .outerjoin(refunds, refunds.c.customer_id == Customer.id)
         .where(Customer.id.in_(ids))
     )
-    columns = [
-        "customer_id",
-        "orders_count",
-        "lifetime_value",
-        "aov",
-        "first_order_at",
-        "last_order_at",
-        "updated_at",
-    ]
-    upsert_select(session, METRICS, columns, select, ["customer_id"])
+    upsert_select(session, METRICS, [*REAL_TIME_COLUMNS, "updated_at"], select, ["customer_id"])
 
 
 def _aov(sales):
@@ -158,12 +158,7 @@ def refresh_customer_metrics(session: Session, as_of: date) -> int:
 
 
 FULL_COLUMNS = [
-    "customer_id",
-    "orders_count",
-    "lifetime_value",
-    "aov",
-    "first_order_at",
-    "last_order_at",
+    *REAL_TIME_COLUMNS,
     "recency_days",
     "r_score",
     "f_score",

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.analytics.customers import refresh_customer_metrics
+from app.analytics.customers import REAL_TIME_COLUMNS, refresh_customer_metrics
 from app.analytics.daily import rebuild_daily
 from app.analytics.periods import DateRange
 from app.extensions import db
@@ -137,17 +137,7 @@ def figures() -> dict:
         c for c in DailyAnalyticsSnapshot.__table__.c if c.name not in ("id", "updated_at")
     ]
     stream_columns = [c for c in RevenueStream.__table__.c if c.name != "id"]
-    metric_columns = [
-        CustomerMetrics.__table__.c[name]
-        for name in (
-            "customer_id",
-            "orders_count",
-            "lifetime_value",
-            "aov",
-            "first_order_at",
-            "last_order_at",
-        )
-    ]
+    metric_columns = [CustomerMetrics.__table__.c[name] for name in REAL_TIME_COLUMNS]
     # Days with nothing left on them may be absent or all zero: compare only days with activity.
     return {
         "snapshots": {
