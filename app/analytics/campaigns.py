@@ -148,3 +148,30 @@ def campaign_summaries(session: Session, status: str | None = None) -> list[Camp
         )
         for row in session.execute(query)
     ]
+
+
+def campaign_days(session: Session, campaign_id: int) -> list[CampaignPerformance]:
+    """The campaign's performance rows, oldest first."""
+    return list(
+        session.scalars(
+            sa.select(CampaignPerformance)
+            .where(CampaignPerformance.campaign_id == campaign_id)
+            .order_by(CampaignPerformance.business_date)
+        )
+    )
+
+
+def campaign_orders(session: Session, campaign_id: int, limit: int = 50) -> list[Order]:
+    """The campaign's most recent orders, for the detail page."""
+    return list(
+        session.scalars(
+            sa.select(Order)
+            .where(Order.campaign_id == campaign_id)
+            .order_by(Order.placed_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def campaign_summary(session: Session, campaign_id: int) -> CampaignSummary | None:
+    return next((s for s in campaign_summaries(session) if s.id == campaign_id), None)

@@ -10,8 +10,16 @@ from sqlalchemy.orm import Session
 
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted, lock_keys, upsert_rows
-from app.models import ConversionEvent, DailyAnalyticsSnapshot, Order, Refund, RevenueStream
-from app.models.enums import CHANNELS
+from app.models import (
+    ConversionEvent,
+    DailyAnalyticsSnapshot,
+    Order,
+    Payment,
+    PaymentMethodDaily,
+    Refund,
+    RevenueStream,
+)
+from app.models.enums import CHANNELS, PAYMENT_METHODS
 from app.timeutil import utc_now
 
 SNAPSHOTS = DailyAnalyticsSnapshot.__table__
@@ -19,6 +27,7 @@ SNAPSHOTS = DailyAnalyticsSnapshot.__table__
 # the range; beyond it one pass over the whole table is cheaper. Both give the same rows.
 NARROW_RANGE_DAYS = 45
 STREAMS = RevenueStream.__table__
+METHODS = PaymentMethodDaily.__table__
 
 
 def rebuild_daily(session: Session, days: DateRange, *, lock: bool = False) -> int:
@@ -55,7 +64,9 @@ def rebuild_daily(session: Session, days: DateRange, *, lock: bool = False) -> i
         )
     upsert_rows(session, SNAPSHOTS, snapshots, ["business_date"])
     upsert_rows(session, STREAMS, streams, ["business_date", "channel"])
-    return len(snapshots) + len(streams)
+    methods = _payments_by_day_and_method(session, days)
+    upsert_rows(session, METHODS, methods, ["business_date", "method"])
+    return len(snapshots) + len(streams) + len(methods)
 
 
 _SALES_FIELDS = ("orders", "gross", "discounts", "tax", "shipping")
@@ -192,3 +203,29 @@ def _sessions_by_entry_day(session: Session, days: DateRange) -> dict:
         .group_by(per_session.c.entered)
     )
     return {day: (int(entered), int(bought)) for day, entered, bought in rows}
+
+
+def _payments_by_day_and_method(session: Session, days: DateRange) -> list[dict]:
+    """Every (day, method) of the range, zero where nothing was paid that way."""
+    paid = session.execute(
+        sa.select(
+            Order.business_date,
+            Payment.method,
+            sa.func.count(sa.distinct(Order.id)),
+            sa.func.sum(Payment.amount),
+        )
+        .join(Order, Order.id == Payment.order_id)
+        .where(_in_range(Order.business_date, days), counted(Order.status))
+        .group_by(Order.business_date, Payment.method)
+    )
+    figures = {(day, method): (orders, int(amount)) for day, method, orders, amount in paid}
+    return [
+        {
+            "business_date": day,
+            "method": method,
+            "orders": figures.get((day, method), (0, 0))[0],
+            "amount": figures.get((day, method), (0, 0))[1],
+        }
+        for day in days
+        for method in PAYMENT_METHODS
+    ]

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session
 from app.analytics.daily import round_half_up
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted
-from app.models import CustomerMetrics, DailyAnalyticsSnapshot, Order, RevenueStream
+from app.models import (
+    Campaign,
+    CustomerMetrics,
+    DailyAnalyticsSnapshot,
+    Order,
+    PaymentMethodDaily,
+    RevenueStream,
+)
 from app.models.enums import CHANNELS, SEGMENTS
 
 SNAPSHOT = DailyAnalyticsSnapshot
@@ -186,3 +193,64 @@ def segment_summary(session: Session) -> list[SegmentFigures]:
         )
         for segment in SEGMENTS
     ]
+
+
+@dataclass(frozen=True)
+class CustomerSplit:
+    business_date: object
+    new_customers: int
+    returning_customers: int
+
+
+def customer_split(session: Session, days: DateRange) -> list[CustomerSplit]:
+    rows = {
+        row.business_date: row
+        for row in session.execute(
+            sa.select(
+                SNAPSHOT.business_date, SNAPSHOT.new_customers, SNAPSHOT.returning_customers
+            ).where(SNAPSHOT.business_date.between(days.start, days.end))
+        )
+    }
+    return [
+        CustomerSplit(day, rows[day].new_customers, rows[day].returning_customers)
+        if day in rows
+        else CustomerSplit(day, 0, 0)
+        for day in days
+    ]
+
+
+def payment_methods(session: Session, days: DateRange) -> dict[str, tuple[int, int]]:
+    """Counted orders and amount per payment method over the range."""
+    rows = session.execute(
+        sa.select(
+            PaymentMethodDaily.method,
+            sa.func.sum(PaymentMethodDaily.orders),
+            sa.func.sum(PaymentMethodDaily.amount),
+        )
+        .where(PaymentMethodDaily.business_date.between(days.start, days.end))
+        .group_by(PaymentMethodDaily.method)
+    )
+    return {method: (int(orders), int(amount)) for method, orders, amount in rows if orders}
+
+
+def channel_series(session: Session, days: DateRange) -> list[tuple]:
+    """(day, channel, net revenue, transactions) for every channel row of the range."""
+    return [
+        tuple(row)
+        for row in session.execute(
+            sa.select(
+                RevenueStream.business_date,
+                RevenueStream.channel,
+                RevenueStream.amount,
+                RevenueStream.transaction_count,
+            )
+            .where(RevenueStream.business_date.between(days.start, days.end))
+            .order_by(RevenueStream.business_date, RevenueStream.channel)
+        )
+    ]
+
+
+def active_campaigns(session: Session) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(Campaign).where(Campaign.status == "active")
+    )

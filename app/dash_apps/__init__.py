@@ -27,5 +27,6 @@ def init_dash(server: Flask) -> Dash:
         update_title=None,
     )
     dash_app.layout = shell.layout
+    shell.register(dash_app)
     register_routing(dash_app)
     return dash_app

@@ -1,52 +1,137 @@
-"""Small building blocks shared by the pages."""
+"""Building blocks shared by the pages: cards, empty states, definitions, tables."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dash_bootstrap_components as dbc
-from dash import html
-from flask import current_app
+from dash import dcc, html
 
-from app.analytics.overview import ShopTotals, shop_totals
-from app.extensions import db
-from app.formatting import format_count, format_money
-
-
-def kpi_card(element_id: str, label: str, value: str) -> dbc.Col:
-    body = dbc.CardBody(
-        [
-            html.Div(label, className="text-muted small"),
-            html.Div(value, id=element_id, className="fs-3"),
-        ]
-    )
-    return dbc.Col(dbc.Card(body, className="shadow-sm"), xs=12, md=4, className="mb-3")
-
-
-def totals_row(prefix: str, totals: ShopTotals) -> dbc.Row:
-    currency = current_app.config["SHOP_CURRENCY"]
-    return dbc.Row(
-        [
-            kpi_card(f"{prefix}-orders", "Orders", format_count(totals.orders)),
-            kpi_card(f"{prefix}-customers", "Customers", format_count(totals.customers)),
-            kpi_card(
-                f"{prefix}-net-revenue", "Net revenue", format_money(totals.net_revenue, currency)
-            ),
-        ]
-    )
+from app.glossary import GLOSSARY
 
 
 def page_header(prefix: str, title: str, subtitle: str) -> html.Div:
     return html.Div(
         [
-            html.H1(title, id=f"{prefix}-title", className="h3"),
-            html.P(subtitle, className="text-muted"),
-        ],
+            html.H1(title, id=f"{prefix}-title", className="h3 mb-1"),
+            html.P(subtitle, className="text-muted mb-3"),
+        ]
+    )
+
+
+def change_badge(change: float | None, *, higher_is_better: bool = True) -> html.Span:
+    if change is None:
+        return html.Span("no earlier data", className="badge text-bg-light")
+    good = (change >= 0) == higher_is_better
+    arrow = "▲" if change >= 0 else "▼"
+    colour = "success" if good else "danger"
+    return html.Span(f"{arrow} {abs(change):.1%}", className=f"badge text-bg-{colour}")
+
+
+def kpi_card(
+    element_id: str,
+    label: str,
+    value: str,
+    change: float | None = None,
+    *,
+    compare: bool = True,
+    higher_is_better: bool = True,
+) -> dbc.Col:
+    body = [
+        html.Div(label, className="text-muted small"),
+        html.Div(value, id=element_id, className="fs-4 fw-semibold"),
+    ]
+    if compare:
+        body.append(
+            html.Div(
+                [
+                    change_badge(change, higher_is_better=higher_is_better),
+                    html.Span(" vs previous period", className="small text-muted"),
+                ]
+            )
+        )
+    return dbc.Col(
+        dbc.Card(dbc.CardBody(body), className="shadow-sm h-100"),
+        xs=6,
+        md=4,
+        xl=3,
         className="mb-3",
     )
 
 
-def totals_page(prefix: str, title: str, subtitle: str) -> html.Div:
-    """A page headed by its title and the shop's totals read from the database."""
+def empty_state(element_id: str, message: str) -> dbc.Alert:
+    return dbc.Alert(
+        [
+            html.Strong("Nothing to show yet. "),
+            message,
+            " On a new install, `flask demo seed` loads a demo shop;"
+            " `flask analytics backfill` builds the figures from existing orders.",
+        ],
+        color="light",
+        id=element_id,
+        className="border",
+    )
+
+
+def definitions(prefix: str, terms: Sequence[str]) -> dbc.Accordion:
+    """The glossary entries behind a page's figures, one click away."""
+    items = [
+        dbc.AccordionItem(html.P(GLOSSARY[term], className="mb-0"), title=term) for term in terms
+    ]
+    return dbc.Accordion(items, start_collapsed=True, id=f"{prefix}-definitions", className="mt-4")
+
+
+def graph(element_id: str) -> dcc.Graph:
+    return dcc.Graph(
+        id=element_id, config={"displaylogo": False, "responsive": True}, style={"height": "340px"}
+    )
+
+
+def card(title: str, children, element_id: str | None = None) -> dbc.Card:
+    return dbc.Card(
+        [dbc.CardHeader(title), dbc.CardBody(children)],
+        className="shadow-sm mb-3",
+        id=element_id or "",
+    )
+
+
+def export_buttons(prefix: str, table: str) -> html.Div:
     return html.Div(
-        [page_header(prefix, title, subtitle), totals_row(prefix, shop_totals(db.session))],
-        id=f"{prefix}-page",
+        [
+            dbc.Button(
+                "CSV",
+                id=f"{prefix}-{table}-csv",
+                size="sm",
+                color="secondary",
+                outline=True,
+                className="me-1",
+            ),
+            dbc.Button(
+                "Excel", id=f"{prefix}-{table}-xlsx", size="sm", color="secondary", outline=True
+            ),
+            dcc.Download(id=f"{prefix}-{table}-download"),
+        ],
+        className="float-end",
+    )
+
+
+def table(
+    element_id: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    numeric: Sequence[bool] | None = None,
+) -> dbc.Table:
+    numeric = numeric or [False] * len(columns)
+    align = ["text-end" if flag else "" for flag in numeric]
+    head = html.Thead(
+        html.Tr([html.Th(name, className=cls) for name, cls in zip(columns, align, strict=True)])
+    )
+    body = html.Tbody(
+        [
+            html.Tr([html.Td(cell, className=cls) for cell, cls in zip(row, align, strict=True)])
+            for row in rows
+        ]
+    )
+    return dbc.Table(
+        [head, body], id=element_id, hover=True, size="sm", responsive=True, className="mb-0"
     )

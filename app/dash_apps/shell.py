@@ -1,21 +1,29 @@
-"""The page frame: navbar, URL location and the slot the router fills."""
+"""The page frame: navbar, the shared date range (kept in the URL) and the page slot."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Dash, Input, Output, ctx, dcc, html, no_update
+
+from app.dash_apps import context
+from app.dash_apps.ranges import PRESETS, parse_range, preset_of, search_for
 
 NAV_ITEMS = (
-    ("Dashboard", "/analytics/dashboard/"),
-    ("Revenue", "/analytics/revenue-streams/"),
-    ("Customers", "/analytics/customers/"),
-    ("Campaigns", "/analytics/campaigns/"),
+    ("dashboard", "Dashboard", "/analytics/dashboard/"),
+    ("revenue", "Revenue", "/analytics/revenue-streams/"),
+    ("customers", "Customers", "/analytics/customers/"),
+    ("campaigns", "Campaigns", "/analytics/campaigns/"),
+    ("funnel", "Funnel", "/analytics/funnel/"),
+    ("cohorts", "Cohorts", "/analytics/cohorts/"),
 )
 
 
 def navbar() -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(label, href=href, active="partial")) for label, href in NAV_ITEMS
+        dbc.NavItem(dbc.NavLink(label, href=href, id=f"shell-nav-{slug}", active="partial"))
+        for slug, label, href in NAV_ITEMS
     ]
     links.append(dbc.NavItem(dbc.NavLink("Sign out", href="/logout", external_link=True)))
     return dbc.Navbar(
@@ -33,17 +41,89 @@ def navbar() -> dbc.Navbar:
         ),
         color="dark",
         dark=True,
-        expand="md",
+        expand="lg",
+    )
+
+
+def range_bar() -> dbc.Row:
+    options = [{"label": f"{days} days", "value": days} for days in PRESETS]
+    options.append({"label": "Custom", "value": "custom"})
+    return dbc.Row(
+        [
+            dbc.Col(
+                dbc.RadioItems(
+                    id="shell-range-preset",
+                    options=options,
+                    value="30",
+                    inline=True,
+                    className="btn-group",
+                    inputClassName="btn-check",
+                    labelClassName="btn btn-outline-secondary btn-sm",
+                    labelCheckedClassName="active",
+                ),
+                xs=12,
+                md="auto",
+            ),
+            dbc.Col(
+                dcc.DatePickerRange(
+                    id="shell-range-dates", display_format="YYYY-MM-DD", minimum_nights=0
+                ),
+                xs=12,
+                md="auto",
+            ),
+        ],
+        className="g-2 align-items-center py-2",
     )
 
 
 def layout() -> html.Div:
     return html.Div(
         [
-            dcc.Location(id="url", refresh=False),
+            dcc.Location(id="url", refresh="callback-nav"),
             navbar(),
+            dbc.Container(range_bar(), fluid=True, id="shell-range-bar"),
             dcc.Loading(
-                dbc.Container(id="page-content", fluid=True, className="py-4"), delay_show=300
+                dbc.Container(id="page-content", fluid=True, className="pb-4"),
+                delay_show=300,
+                id="shell-loading",
             ),
         ]
     )
+
+
+def sync_range(search: str | None, preset: str | None, start: str | None, end: str | None):
+    """URL ↔ range controls, both ways: the URL wins on load, the controls when a person acts."""
+    today = context.today()
+    if ctx.triggered_id in (None, "url"):
+        days = parse_range(search, today)
+        return no_update, preset_of(search), days.start.isoformat(), days.end.isoformat()
+    if ctx.triggered_id == "shell-range-preset" and preset != "custom":
+        days = parse_range(search_for(preset), today)
+        return search_for(preset), no_update, days.start.isoformat(), days.end.isoformat()
+    if start and end:
+        new_search = search_for(
+            "custom", date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+        )
+        return new_search, "custom", no_update, no_update
+    return no_update, no_update, no_update, no_update
+
+
+def nav_hrefs(search: str | None) -> list[str]:
+    """Navigation keeps the chosen range."""
+    return [href + (search or "") for _, _, href in NAV_ITEMS]
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("url", "search"),
+        Output("shell-range-preset", "value"),
+        Output("shell-range-dates", "start_date"),
+        Output("shell-range-dates", "end_date"),
+        Input("url", "search"),
+        Input("shell-range-preset", "value"),
+        Input("shell-range-dates", "start_date"),
+        Input("shell-range-dates", "end_date"),
+    )(sync_range)
+    app.callback(
+        [Output(f"shell-nav-{slug}", "href") for slug, _, _ in NAV_ITEMS], Input("url", "search")
+    )(nav_hrefs)

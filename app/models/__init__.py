@@ -9,6 +9,7 @@ from app.models.analytics import (
     CustomerMetrics,
     DailyAnalyticsSnapshot,
     PageViewAnalytics,
+    PaymentMethodDaily,
     RevenueStream,
 )
 from app.models.base import Base
@@ -39,6 +40,7 @@ __all__ = [
     "Order",
     "PageViewAnalytics",
     "Payment",
+    "PaymentMethodDaily",
     "Referral",
     "Refund",
     "RevenueStream",

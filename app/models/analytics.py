@@ -158,3 +158,16 @@ class CohortRetention(Base):
     cohort_month: Mapped[date]  # first day of the month
     months_since: Mapped[int]
     customers: Mapped[int] = mapped_column(default=0)
+
+
+class PaymentMethodDaily(Base):
+    """Counted orders and the amount paid, per business day and payment method."""
+
+    __tablename__ = "payment_method_daily"
+    __table_args__ = (sa.UniqueConstraint("business_date", "method"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_date: Mapped[date]
+    method: Mapped[str] = mapped_column(sa.String(16))
+    orders: Mapped[int] = mapped_column(default=0)
+    amount: Mapped[int] = mapped_column(Money, default=0)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, dcc, html
 
 from app.dash_apps.pages import (
     campaign_detail,
     campaigns,
+    cohorts,
     customers,
     dashboard,
+    funnel,
     revenue_streams,
 )
 
@@ -23,7 +25,10 @@ ROUTES: tuple[Route, ...] = (
     (re.compile(r"^/analytics/customers/?$"), customers.layout),
     (re.compile(r"^/analytics/campaigns/?$"), campaigns.layout),
     (re.compile(r"^/analytics/campaigns/(?P<campaign_id>\d+)/?$"), campaign_detail.layout),
+    (re.compile(r"^/analytics/funnel/?$"), funnel.layout),
+    (re.compile(r"^/analytics/cohorts/?$"), cohorts.layout),
 )
+PAGES_WITH_CALLBACKS = (dashboard, revenue_streams, customers, campaigns, funnel, cohorts)
 
 
 def not_found(pathname: str) -> html.Div:
@@ -31,7 +36,7 @@ def not_found(pathname: str) -> html.Div:
         [
             html.H1("Page not found", className="h3"),
             html.P(f"There is no page at {pathname}.", className="text-muted"),
-            html.A("Back to the dashboard", href="/analytics/dashboard/"),
+            dcc.Link("Back to the dashboard", href="/analytics/dashboard/"),
         ],
         id="not-found-page",
     )
@@ -49,3 +54,5 @@ def render_page(pathname: str | None) -> html.Div:
 
 def register_routing(dash_app: Dash) -> None:
     dash_app.callback(Output("page-content", "children"), Input("url", "pathname"))(render_page)
+    for page in PAGES_WITH_CALLBACKS:
+        page.register(dash_app)

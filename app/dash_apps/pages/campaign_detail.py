@@ -1,25 +1,119 @@
-"""One campaign's page."""
+"""One campaign: performance over time, ROI, buyers, discount cost and its latest orders."""
 
 from __future__ import annotations
 
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import dcc, html
 
-from app.dash_apps.components import totals_page
+from app.analytics.campaigns import campaign_days, campaign_orders, campaign_summary
+from app.dash_apps import context, figures
+from app.dash_apps.components import card, definitions, empty_state, kpi_card, page_header, table
 from app.extensions import db
-from app.models import Campaign
+from app.formatting import format_count, format_money
+
+ORDER_COLUMNS = (
+    "Order",
+    "Placed (shop time)",
+    "Status",
+    "Channel",
+    "Subtotal",
+    "Discount",
+    "Total",
+)
+
+
+def not_found(campaign_id: str) -> html.Div:
+    return html.Div(
+        [
+            html.H1("Campaign not found", className="h3"),
+            html.P(
+                f"No campaign has the id {campaign_id}. It may have been deleted.",
+                className="text-muted",
+            ),
+            dcc.Link("All campaigns", href="/analytics/campaigns/"),
+        ],
+        id="campaign-detail-not-found",
+    )
 
 
 def layout(campaign_id: str) -> html.Div:
-    campaign = db.session.get(Campaign, int(campaign_id))
-    if campaign is None:
-        return html.Div(
-            [
-                html.H1("Campaign not found", className="h3"),
-                html.P(f"No campaign has the id {campaign_id}.", className="text-muted"),
-                html.A("All campaigns", href="/analytics/campaigns/"),
-            ],
-            id="campaign-detail-not-found",
+    summary = campaign_summary(db.session, int(campaign_id))
+    if summary is None:
+        return not_found(campaign_id)
+    currency, zone = context.currency(), context.zone()
+    days = campaign_days(db.session, summary.id)
+    orders = campaign_orders(db.session, summary.id)
+    kpis = dbc.Row(
+        [
+            kpi_card(
+                "campaign-detail-orders", "Orders", format_count(summary.orders), compare=False
+            ),
+            kpi_card(
+                "campaign-detail-buyers", "Buyers", format_count(summary.conversions), compare=False
+            ),
+            kpi_card(
+                "campaign-detail-net-revenue",
+                "Net revenue",
+                format_money(summary.revenue, currency),
+                compare=False,
+            ),
+            kpi_card(
+                "campaign-detail-discount-cost",
+                "Discount cost",
+                format_money(summary.discount_cost, currency),
+                compare=False,
+            ),
+            kpi_card(
+                "campaign-detail-spend",
+                "Spend",
+                format_money(summary.spend, currency),
+                compare=False,
+            ),
+            kpi_card(
+                "campaign-detail-roi",
+                "ROI",
+                "—" if summary.roi is None else f"{summary.roi:.0%}",
+                compare=False,
+            ),
+        ]
+    )
+    order_rows = [
+        [
+            o.external_id,
+            f"{o.placed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            o.status,
+            o.channel,
+            format_money(o.subtotal, currency),
+            format_money(o.discount, currency),
+            format_money(o.total, currency),
+        ]
+        for o in orders
+    ]
+    chart = (
+        dcc.Graph(
+            id="campaign-detail-performance", figure=figures.campaign_performance(days, currency)
         )
-    return totals_page(
-        "campaign-detail", campaign.name, f"Code {campaign.code} · {campaign.status}"
+        if days
+        else empty_state(
+            "campaign-detail-empty",
+            "No attributed orders yet; figures appear after the nightly job.",
+        )
+    )
+    return html.Div(
+        [
+            page_header("campaign-detail", summary.name, f"Code {summary.code} · {summary.status}"),
+            kpis,
+            card("Performance per day", chart),
+            card(
+                "Latest orders",
+                table(
+                    "campaign-detail-orders-table",
+                    ORDER_COLUMNS,
+                    order_rows,
+                    [False, False, False, False, True, True, True],
+                ),
+            ),
+            definitions("campaign-detail", ("Campaign ROI",)),
+        ],
+        id="campaign-detail-page",
     )

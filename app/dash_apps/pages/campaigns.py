@@ -1,11 +1,310 @@
-"""Campaigns page."""
+"""Campaigns: the list with ROI, filtered by status, and a create/edit form for managers."""
 
 from __future__ import annotations
 
-from dash import html
+import dash_bootstrap_components as dbc
+import sqlalchemy as sa
+from dash import Dash, Input, Output, State, ctx, dcc, html
+from flask import request
+from flask_login import current_user
 
-from app.dash_apps.components import totals_page
+from app.analytics.campaigns import campaign_summaries
+from app.campaign_forms import save_campaign, validate_campaign
+from app.dash_apps import context
+from app.dash_apps.components import (
+    card,
+    definitions,
+    empty_state,
+    export_buttons,
+    page_header,
+    table,
+)
+from app.dash_apps.exports import download
+from app.extensions import db
+from app.formatting import format_count, format_money, to_major
+from app.models import AuditLog, Campaign
+from app.models.enums import CAMPAIGN_STATUSES
+
+FIELDS = (
+    "name",
+    "code",
+    "status",
+    "discount_percent",
+    "target_audience",
+    "budget",
+    "spend",
+    "starts_on",
+    "ends_on",
+)
+COLUMNS = (
+    "Campaign",
+    "Code",
+    "Status",
+    "Orders",
+    "Buyers",
+    "Net revenue",
+    "Discount cost",
+    "Spend",
+    "ROI",
+)
+TERMS = ("Campaign ROI",)
+
+
+def _field(name: str, label: str, component) -> dbc.Col:
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=f"campaigns-form-{name}"),
+            component,
+            dbc.FormFeedback(id=f"campaigns-form-{name}-error", type="invalid"),
+        ],
+        md=6,
+        className="mb-2",
+    )
+
+
+def campaign_form() -> dbc.Card:
+    status_options = [{"label": s.title(), "value": s} for s in CAMPAIGN_STATUSES]
+    inputs = [
+        _field("name", "Name", dbc.Input(id="campaigns-form-name", maxLength=120)),
+        _field("code", "Coupon code", dbc.Input(id="campaigns-form-code", maxLength=40)),
+        _field(
+            "status",
+            "Status",
+            dbc.Select(id="campaigns-form-status", options=status_options, value="draft"),
+        ),
+        _field(
+            "discount_percent",
+            "Discount %",
+            dbc.Input(
+                id="campaigns-form-discount_percent", type="number", min=0, max=100, value=10
+            ),
+        ),
+        _field(
+            "target_audience",
+            "Audience",
+            dbc.Input(id="campaigns-form-target_audience", value="all"),
+        ),
+        _field(
+            "budget",
+            f"Budget ({context.currency()})",
+            dbc.Input(id="campaigns-form-budget", type="number", min=0, value=0),
+        ),
+        _field(
+            "spend",
+            f"Spend so far ({context.currency()})",
+            dbc.Input(id="campaigns-form-spend", type="number", min=0, value=0),
+        ),
+        _field("starts_on", "Starts on", dbc.Input(id="campaigns-form-starts_on", type="date")),
+        _field(
+            "ends_on", "Ends on (optional)", dbc.Input(id="campaigns-form-ends_on", type="date")
+        ),
+    ]
+    return card(
+        "Create or edit a campaign",
+        [
+            dbc.Select(id="campaigns-form-edit", placeholder="New campaign", options=[]),
+            dbc.Row(inputs, className="mt-3"),
+            dbc.Button("Save campaign", id="campaigns-form-save", color="primary"),
+            html.Div(id="campaigns-form-message", className="mt-3"),
+        ],
+        element_id="campaigns-form",
+    )
 
 
 def layout() -> html.Div:
-    return totals_page("campaigns", "Campaigns", "Marketing campaigns and what they return.")
+    filters = dbc.RadioItems(
+        id="campaigns-status-filter",
+        options=[{"label": "All", "value": "all"}]
+        + [{"label": s.title(), "value": s} for s in CAMPAIGN_STATUSES],
+        value="all",
+        inline=True,
+    )
+    return html.Div(
+        [
+            page_header(
+                "campaigns",
+                "Campaigns",
+                "Marketing campaigns, their orders, revenue and return on investment.",
+            ),
+            card(
+                ["Campaigns", export_buttons("campaigns", "list")],
+                [filters, html.Div(id="campaigns-list", className="mt-2")],
+            ),
+            campaign_form()
+            if context.can("manager")
+            else html.P(
+                "Managers and admins can create and edit campaigns.",
+                className="text-muted",
+                id="campaigns-read-only",
+            ),
+            dcc.Store(id="campaigns-saved"),
+            definitions("campaigns", TERMS),
+        ],
+        id="campaigns-page",
+    )
+
+
+def _summaries(status: str | None):
+    return campaign_summaries(db.session, None if status in (None, "all") else status)
+
+
+def update_list(status: str | None, _saved):
+    currency = context.currency()
+    summaries = _summaries(status)
+    if not summaries:
+        return empty_state(
+            "campaigns-empty-state", "No campaigns with this status. Managers can create one below."
+        )
+    rows = [
+        [
+            dcc.Link(s.name, href=f"/analytics/campaigns/{s.id}/"),
+            s.code,
+            s.status.title(),
+            format_count(s.orders),
+            format_count(s.conversions),
+            format_money(s.revenue, currency),
+            format_money(s.discount_cost, currency),
+            format_money(s.spend, currency),
+            "—" if s.roi is None else f"{s.roi:.0%}",
+        ]
+        for s in summaries
+    ]
+    return table(
+        "campaigns-table", COLUMNS, rows, [False, False, False, True, True, True, True, True, True]
+    )
+
+
+def export_campaigns(_csv, _xlsx, status: str | None):
+    currency = context.currency()
+    columns = [
+        "id",
+        "name",
+        "code",
+        "status",
+        "orders",
+        "buyers",
+        f"net_revenue_{currency}",
+        f"discount_cost_{currency}",
+        f"spend_{currency}",
+        "roi",
+    ]
+    rows = [
+        [
+            s.id,
+            s.name,
+            s.code,
+            s.status,
+            s.orders,
+            s.conversions,
+            str(to_major(s.revenue, currency)),
+            str(to_major(s.discount_cost, currency)),
+            str(to_major(s.spend, currency)),
+            s.roi,
+        ]
+        for s in _summaries(status)
+    ]
+    return download(
+        "campaigns", "xlsx" if ctx.triggered_id == "campaigns-list-xlsx" else "csv", columns, rows
+    )
+
+
+def edit_options(_saved) -> list[dict]:
+    campaigns = db.session.scalars(
+        sa.select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+    )
+    return [{"label": f"{c.name} ({c.code})", "value": str(c.id)} for c in campaigns]
+
+
+def fill_form(campaign_id: str | None) -> list:
+    """Load a campaign into the form (or blank it for a new one)."""
+    campaign = db.session.get(Campaign, int(campaign_id)) if campaign_id else None
+    currency = context.currency()
+    if campaign is None:
+        return ["", "", "draft", 10, "all", 0, 0, None, None]
+    return [
+        campaign.name,
+        campaign.code,
+        campaign.status,
+        campaign.discount_percent,
+        campaign.target_audience,
+        float(to_major(campaign.budget, currency)),
+        float(to_major(campaign.spend, currency)),
+        campaign.starts_on.isoformat(),
+        campaign.ends_on.isoformat() if campaign.ends_on else None,
+    ]
+
+
+def save_form(_clicks, campaign_id: str | None, *values):
+    """Validate and save; refused on the server for anyone below manager."""
+    invalid = [False] * len(FIELDS)
+    errors = [""] * len(FIELDS)
+    if not context.can("manager"):
+        alert = dbc.Alert(
+            "Only managers and admins can change campaigns.",
+            color="danger",
+            id="campaigns-form-refused",
+        )
+        return alert, *invalid, *errors, None
+    form = dict(zip(FIELDS, values, strict=True))
+    edit_id = int(campaign_id) if campaign_id else None
+    checked = validate_campaign(db.session, form, context.currency(), edit_id)
+    if checked.errors:
+        for index, name in enumerate(FIELDS):
+            invalid[index] = name in checked.errors
+            errors[index] = checked.errors.get(name, "")
+        return (
+            dbc.Alert("Please correct the highlighted fields.", color="warning"),
+            *invalid,
+            *errors,
+            None,
+        )
+    campaign = save_campaign(db.session, checked.values, edit_id)
+    db.session.add(
+        AuditLog(
+            user_id=current_user.id,
+            actor=current_user.email,
+            action="campaign.update" if edit_id else "campaign.create",
+            target=f"campaign:{campaign.id}",
+            details={"code": campaign.code},
+            remote_addr=request.remote_addr,
+        )
+    )
+    db.session.commit()
+    message = dbc.Alert(
+        ["Saved ", dcc.Link(campaign.name, href=f"/analytics/campaigns/{campaign.id}/"), "."],
+        color="success",
+        id="campaigns-form-saved",
+    )
+    return message, *invalid, *errors, campaign.id
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("campaigns-list", "children"),
+        Input("campaigns-status-filter", "value"),
+        Input("campaigns-saved", "data"),
+    )(update_list)
+    app.callback(
+        Output("campaigns-list-download", "data"),
+        Input("campaigns-list-csv", "n_clicks"),
+        Input("campaigns-list-xlsx", "n_clicks"),
+        State("campaigns-status-filter", "value"),
+        prevent_initial_call=True,
+    )(export_campaigns)
+    app.callback(Output("campaigns-form-edit", "options"), Input("campaigns-saved", "data"))(
+        edit_options
+    )
+    app.callback(
+        *[Output(f"campaigns-form-{name}", "value") for name in FIELDS],
+        Input("campaigns-form-edit", "value"),
+    )(fill_form)
+    app.callback(
+        Output("campaigns-form-message", "children"),
+        *[Output(f"campaigns-form-{name}", "invalid") for name in FIELDS],
+        *[Output(f"campaigns-form-{name}-error", "children") for name in FIELDS],
+        Output("campaigns-saved", "data"),
+        Input("campaigns-form-save", "n_clicks"),
+        State("campaigns-form-edit", "value"),
+        *[State(f"campaigns-form-{name}", "value") for name in FIELDS],
+        prevent_initial_call=True,
+    )(save_form)

@@ -1,11 +1,255 @@
-"""Customers page."""
+"""Customers: segments, lifetime value, top and at-risk customers, loyalty and referrals."""
 
 from __future__ import annotations
 
-from dash import html
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, ctx, html
 
-from app.dash_apps.components import totals_page
+from app.analytics.customer_reports import (
+    customer_list,
+    loyalty_figures,
+    ltv_distribution,
+    mask_email,
+    referral_figures,
+)
+from app.analytics.dashboard import segment_summary
+from app.dash_apps import context, figures
+from app.dash_apps.components import (
+    card,
+    definitions,
+    empty_state,
+    export_buttons,
+    graph,
+    kpi_card,
+    page_header,
+)
+from app.dash_apps.exports import download
+from app.extensions import db
+from app.formatting import format_count, format_money, to_major
+
+TERMS = ("Lifetime value", "RFM scores", "Segments", "Churn risk")
+PAGE_SIZE = 50
+EXPORT_LIMIT = 10_000
+GRID_COLUMNS = [
+    {"field": "customer_id", "headerName": "Customer", "sortable": False},
+    {"field": "name", "headerName": "Name"},
+    {"field": "email", "headerName": "Email", "sortable": False},
+    {"field": "segment", "headerName": "Segment"},
+    {"field": "orders_count", "headerName": "Orders", "type": "rightAligned"},
+    {"field": "lifetime_value", "headerName": "Lifetime value", "type": "rightAligned"},
+    {"field": "aov", "headerName": "AOV", "type": "rightAligned"},
+    {"field": "recency_days", "headerName": "Days since order", "type": "rightAligned"},
+    {"field": "churn_risk", "headerName": "Churn risk", "type": "rightAligned"},
+    {"field": "vip_tier", "headerName": "Tier", "sortable": False},
+]
+LISTS = {"top": "Top customers", "at-risk": "At-risk customers (churn risk ≥ 50%, repeat buyers)"}
+
+
+def customer_grid(kind: str) -> dag.AgGrid:
+    return dag.AgGrid(
+        id=f"customers-{kind}-grid",
+        columnDefs=GRID_COLUMNS,
+        rowModelType="infinite",
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 110},
+        dashGridOptions={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 4, "rowHeight": 34},
+        style={"height": "420px"},
+        columnSize="responsiveSizeToFit",
+    )
 
 
 def layout() -> html.Div:
-    return totals_page("customers", "Customers", "Who buys, how often, and what they are worth.")
+    lists = [
+        card([LISTS[kind], export_buttons("customers", kind)], customer_grid(kind))
+        for kind in LISTS
+    ]
+    return html.Div(
+        [
+            page_header("customers", "Customers", "Who buys, how often, and what they are worth."),
+            html.Div(id="customers-empty"),
+            dbc.Row(id="customers-kpis"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        card(
+                            "Segments: customers and lifetime revenue", graph("customers-segments")
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(card("Lifetime value distribution", graph("customers-ltv")), lg=5),
+                ]
+            ),
+            *lists,
+            dbc.Row(
+                [
+                    dbc.Col(card("Loyalty programme", html.Div(id="customers-loyalty")), lg=6),
+                    dbc.Col(card("Referrals", html.Div(id="customers-referrals")), lg=6),
+                ]
+            ),
+            definitions("customers", TERMS),
+        ],
+        id="customers-page",
+    )
+
+
+def update_customers(_pathname: str | None):
+    currency = context.currency()
+    segments = segment_summary(db.session)
+    loyalty, referrals = loyalty_figures(db.session), referral_figures(db.session)
+    scored = sum(row.customers for row in segments)
+    empty = (
+        None
+        if scored
+        else empty_state(
+            "customers-empty-state", "No scored customers yet: scores come from the nightly job."
+        )
+    )
+    kpis = [
+        kpi_card("customers-scored", "Customers with orders", format_count(scored), compare=False),
+        kpi_card(
+            "customers-loyalty-members",
+            "Loyalty members",
+            format_count(loyalty.members),
+            compare=False,
+        ),
+        kpi_card(
+            "customers-referrals-count",
+            "Referrals",
+            format_count(referrals.referrals),
+            compare=False,
+        ),
+        kpi_card(
+            "customers-referred-revenue",
+            "Revenue from referred customers",
+            format_money(referrals.referred_revenue, currency),
+            compare=False,
+        ),
+    ]
+    loyalty_body = [
+        html.P(
+            f"Points issued {loyalty.points_issued:,} · redeemed {loyalty.points_redeemed:,}"
+            f" · outstanding {loyalty.points_outstanding:,}",
+            id="customers-loyalty-points",
+        ),
+        html.Ul(
+            [
+                html.Li(f"{tier.title()}: {count:,} members")
+                for tier, count in loyalty.members_per_tier.items()
+            ],
+            id="customers-loyalty-tiers",
+        ),
+    ]
+    referral_body = html.P(
+        f"{referrals.referrals:,} customers were referred by {referrals.referrers:,} others; "
+        f"{referrals.referred_buyers:,} of them have bought, worth "
+        f"{format_money(referrals.referred_revenue, currency)} to date.",
+        id="customers-referral-summary",
+    )
+    return (
+        empty,
+        kpis,
+        figures.segment_bars(segments, currency),
+        figures.ltv_histogram(ltv_distribution(db.session), currency),
+        loyalty_body,
+        referral_body,
+    )
+
+
+def _present(row: dict, currency: str, show_email: bool) -> dict:
+    return {
+        **row,
+        "email": row["email"] if show_email else mask_email(row["email"]),
+        "lifetime_value": format_money(row["lifetime_value"], currency),
+        "aov": format_money(row["aov"], currency),
+        "churn_risk": "" if row["churn_risk"] is None else f"{row['churn_risk']:.0%}",
+        "last_order_at": None,
+    }
+
+
+def serve_rows(request: dict | None, kind: str) -> dict:
+    """Server-side paging and sorting for the infinite grids; emails masked below manager."""
+    request = request or {}
+    start, end = int(request.get("startRow", 0)), int(request.get("endRow", PAGE_SIZE))
+    sort = (request.get("sortModel") or [{}])[0]
+    rows, total = customer_list(
+        db.session,
+        "at_risk" if kind == "at-risk" else "top",
+        offset=start,
+        limit=min(end - start, 200),
+        sort=sort.get("colId"),
+        descending=sort.get("sort", "desc") == "desc",
+    )
+    currency, show_email = context.currency(), context.can("manager")
+    return {"rowData": [_present(row, currency, show_email) for row in rows], "rowCount": total}
+
+
+def export_list(kind: str, fmt: str) -> dict:
+    rows, _ = customer_list(
+        db.session, "at_risk" if kind == "at-risk" else "top", offset=0, limit=EXPORT_LIMIT
+    )
+    currency, show_email = context.currency(), context.can("manager")
+    columns = [
+        "customer_id",
+        "name",
+        "email",
+        "segment",
+        "orders",
+        f"lifetime_value_{currency}",
+        f"aov_{currency}",
+        "days_since_order",
+        "churn_risk",
+        "tier",
+    ]
+    table = [
+        [
+            row["customer_id"],
+            row["name"],
+            row["email"] if show_email else mask_email(row["email"]),
+            row["segment"],
+            row["orders_count"],
+            str(to_major(row["lifetime_value"], currency)),
+            str(to_major(row["aov"], currency)),
+            row["recency_days"],
+            row["churn_risk"],
+            row["vip_tier"],
+        ]
+        for row in rows
+    ]
+    return download(f"{kind}-customers", fmt, columns, table)
+
+
+def _exporter(kind: str):
+    def export(_csv, _xlsx):
+        return export_list(kind, "xlsx" if ctx.triggered_id == f"customers-{kind}-xlsx" else "csv")
+
+    return export
+
+
+def _server(kind: str):
+    def serve(request):
+        return serve_rows(request, kind)
+
+    return serve
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("customers-empty", "children"),
+        Output("customers-kpis", "children"),
+        Output("customers-segments", "figure"),
+        Output("customers-ltv", "figure"),
+        Output("customers-loyalty", "children"),
+        Output("customers-referrals", "children"),
+        Input("url", "pathname"),
+    )(update_customers)
+    for kind in LISTS:
+        app.callback(
+            Output(f"customers-{kind}-grid", "getRowsResponse"),
+            Input(f"customers-{kind}-grid", "getRowsRequest"),
+        )(_server(kind))
+        app.callback(
+            Output(f"customers-{kind}-download", "data"),
+            Input(f"customers-{kind}-csv", "n_clicks"),
+            Input(f"customers-{kind}-xlsx", "n_clicks"),
+            prevent_initial_call=True,
+        )(_exporter(kind))

@@ -1,11 +1,224 @@
-"""Dashboard page."""
+"""Dashboard: the KPIs of the period against the one before, trend, customers, payments."""
 
 from __future__ import annotations
 
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, ctx, html
 
-from app.dash_apps.components import totals_page
+from app.analytics.dashboard import (
+    active_campaigns,
+    customer_split,
+    daily_series,
+    dashboard_kpis,
+    payment_methods,
+    segment_summary,
+)
+from app.dash_apps import context, figures
+from app.dash_apps.components import (
+    card,
+    definitions,
+    empty_state,
+    export_buttons,
+    graph,
+    kpi_card,
+    page_header,
+    table,
+)
+from app.dash_apps.exports import download
+from app.dash_apps.ranges import parse_range
+from app.extensions import db
+from app.formatting import format_count, format_money, to_major
+
+TERMS = (
+    "Net revenue",
+    "Counted orders",
+    "AOV",
+    "Customers",
+    "New customers",
+    "Conversion rate",
+    "Discounts",
+    "Refunds",
+    "Segments",
+)
+SEGMENT_COLUMNS = (
+    "Segment",
+    "Customers",
+    "Share of customers",
+    "Lifetime revenue",
+    "Share of revenue",
+)
 
 
 def layout() -> html.Div:
-    return totals_page("dashboard", "Dashboard", "Today's shop at a glance.")
+    return html.Div(
+        [
+            page_header(
+                "dashboard",
+                "Dashboard",
+                "The shop's key figures for the period, against the period before.",
+            ),
+            html.Div(id="dashboard-empty"),
+            dbc.Row(id="dashboard-kpis"),
+            dbc.Row(
+                [
+                    dbc.Col(card("Net revenue per day", graph("dashboard-trend")), lg=8),
+                    dbc.Col(card("Payment methods", graph("dashboard-payments")), lg=4),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        card("New and returning customers", graph("dashboard-customers")), lg=8
+                    ),
+                    dbc.Col(card("Campaigns", html.Div(id="dashboard-campaigns")), lg=4),
+                ]
+            ),
+            card(
+                ["Customer segments", export_buttons("dashboard", "segments")],
+                html.Div(id="dashboard-segments"),
+            ),
+            definitions("dashboard", TERMS),
+        ],
+        id="dashboard-page",
+    )
+
+
+def kpi_cards(comparison, currency: str) -> list:
+    now, change = comparison.current, comparison.change
+    return [
+        kpi_card(
+            "dashboard-net-revenue",
+            "Net revenue",
+            format_money(now.net_revenue, currency),
+            change("net_revenue"),
+        ),
+        kpi_card("dashboard-orders", "Orders", format_count(now.orders), change("orders")),
+        kpi_card(
+            "dashboard-aov", "Average order value", format_money(now.aov, currency), change("aov")
+        ),
+        kpi_card(
+            "dashboard-customers-count",
+            "Customers",
+            format_count(now.customers),
+            change("customers"),
+        ),
+        kpi_card(
+            "dashboard-new-customers",
+            "New customers",
+            format_count(now.new_customers),
+            change("new_customers"),
+        ),
+        kpi_card(
+            "dashboard-conversion",
+            "Conversion rate",
+            f"{now.conversion_rate:.2%}",
+            change("conversion_rate"),
+        ),
+        kpi_card(
+            "dashboard-discounts",
+            "Discounts",
+            format_money(now.discounts, currency),
+            change("discounts"),
+            higher_is_better=False,
+        ),
+        kpi_card(
+            "dashboard-refunds",
+            "Refunds",
+            format_money(now.refunds, currency),
+            change("refunds"),
+            higher_is_better=False,
+        ),
+    ]
+
+
+def segment_rows(currency: str, *, formatted: bool) -> list[list]:
+    money = (
+        (lambda v: format_money(v, currency))
+        if formatted
+        else (lambda v: str(to_major(v, currency)))
+    )
+    share = (
+        (lambda v: "" if v is None else f"{v:.1%}")
+        if formatted
+        else (lambda v: "" if v is None else round(v, 4))
+    )
+    return [
+        [
+            row.segment,
+            row.customers,
+            share(row.customer_share),
+            money(row.revenue),
+            share(row.revenue_share),
+        ]
+        for row in segment_summary(db.session)
+    ]
+
+
+def update_dashboard(search: str | None):
+    days = parse_range(search, context.today())
+    currency = context.currency()
+    comparison = dashboard_kpis(db.session, days)
+    series, before = daily_series(db.session, days), daily_series(db.session, days.previous())
+    methods = payment_methods(db.session, days)
+    empty = None
+    if comparison.current.orders == 0:
+        empty = empty_state(
+            "dashboard-empty-state", f"No counted orders between {days.start} and {days.end}."
+        )
+    active = active_campaigns(db.session)
+    segments = segment_rows(currency, formatted=True)
+    return (
+        empty,
+        kpi_cards(comparison, currency),
+        figures.revenue_trend(series, before, currency),
+        figures.payment_mix(methods, currency)
+        if methods
+        else figures.empty_figure("No payments in this period"),
+        figures.new_vs_returning(customer_split(db.session, days)),
+        [
+            html.Div(format_count(active), id="dashboard-active-campaigns", className="fs-2"),
+            html.Div("active campaigns", className="text-muted"),
+            html.A("All campaigns", href="/analytics/campaigns/"),
+        ],
+        table(
+            "dashboard-segments-table", SEGMENT_COLUMNS, segments, [False, True, True, True, True]
+        )
+        if any(row[1] for row in segments)
+        else empty_state(
+            "dashboard-segments-empty",
+            "Segments appear after the nightly job has scored customers.",
+        ),
+    )
+
+
+def export_segments(_csv: int | None, _xlsx: int | None, search: str | None):
+    fmt = "xlsx" if ctx.triggered_id == "dashboard-segments-xlsx" else "csv"
+    currency = context.currency()
+    columns = [
+        "segment",
+        "customers",
+        "customer_share",
+        f"lifetime_revenue_{currency}",
+        "revenue_share",
+    ]
+    return download("customer-segments", fmt, columns, segment_rows(currency, formatted=False))
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("dashboard-empty", "children"),
+        Output("dashboard-kpis", "children"),
+        Output("dashboard-trend", "figure"),
+        Output("dashboard-payments", "figure"),
+        Output("dashboard-customers", "figure"),
+        Output("dashboard-campaigns", "children"),
+        Output("dashboard-segments", "children"),
+        Input("url", "search"),
+    )(update_dashboard)
+    app.callback(
+        Output("dashboard-segments-download", "data"),
+        Input("dashboard-segments-csv", "n_clicks"),
+        Input("dashboard-segments-xlsx", "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )(export_segments)

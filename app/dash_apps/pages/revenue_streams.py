@@ -1,13 +1,128 @@
-"""Revenue by channel page."""
+"""Revenue by channel: amounts, shares, transactions and the daily trend of the seven channels."""
 
 from __future__ import annotations
 
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, ctx, html
 
-from app.dash_apps.components import totals_page
+from app.analytics.dashboard import channel_series, revenue_by_channel
+from app.dash_apps import context, figures
+from app.dash_apps.components import (
+    card,
+    definitions,
+    empty_state,
+    export_buttons,
+    graph,
+    page_header,
+    table,
+)
+from app.dash_apps.exports import download
+from app.dash_apps.ranges import parse_range
+from app.extensions import db
+from app.formatting import format_count, format_money, to_major
+from app.models.enums import CHANNEL_LABELS
+
+COLUMNS = ("Channel", "Net revenue", "Share", "Transactions")
+TERMS = ("Revenue by channel", "Net revenue", "Refunds")
 
 
 def layout() -> html.Div:
-    return totals_page(
-        "revenue-streams", "Revenue by channel", "Net revenue across the seven sales channels."
+    return html.Div(
+        [
+            page_header(
+                "revenue-streams",
+                "Revenue by channel",
+                "Net revenue across the seven sales channels.",
+            ),
+            html.Div(id="revenue-streams-empty"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        card(
+                            ["Channels", export_buttons("revenue-streams", "channels")],
+                            html.Div(id="revenue-streams-table"),
+                        ),
+                        lg=5,
+                    ),
+                    dbc.Col(
+                        card("Net revenue per day and channel", graph("revenue-streams-trend")),
+                        lg=7,
+                    ),
+                ]
+            ),
+            definitions("revenue-streams", TERMS),
+        ],
+        id="revenue-streams-page",
     )
+
+
+def channel_rows(search: str | None, *, formatted: bool) -> list[list]:
+    currency = context.currency()
+    channels = revenue_by_channel(db.session, parse_range(search, context.today()))
+    if formatted:
+        return [
+            [
+                CHANNEL_LABELS[c.channel],
+                format_money(c.net_revenue, currency),
+                "" if c.share is None else f"{c.share:.1%}",
+                format_count(c.transactions),
+            ]
+            for c in channels
+        ]
+    return [
+        [
+            c.channel,
+            str(to_major(c.net_revenue, currency)),
+            "" if c.share is None else round(c.share, 4),
+            c.transactions,
+        ]
+        for c in channels
+    ]
+
+
+def update_revenue(search: str | None):
+    days = parse_range(search, context.today())
+    currency = context.currency()
+    rows = channel_rows(search, formatted=True)
+    total = sum(c.net_revenue for c in revenue_by_channel(db.session, days))
+    rows.append(
+        [
+            html.Strong("Total"),
+            html.Strong(format_money(total, currency), id="revenue-streams-total"),
+            "",
+            "",
+        ]
+    )
+    trend = channel_series(db.session, days)
+    empty = None
+    if not any(amount for _day, _channel, amount, _count in trend):
+        empty = empty_state(
+            "revenue-streams-empty-state", f"No revenue between {days.start} and {days.end}."
+        )
+    return (
+        empty,
+        table("revenue-streams-channels", COLUMNS, rows, [False, True, True, True]),
+        figures.channel_trend(trend, currency),
+    )
+
+
+def export_channels(_csv, _xlsx, search: str | None):
+    fmt = "xlsx" if ctx.triggered_id == "revenue-streams-channels-xlsx" else "csv"
+    columns = ["channel", f"net_revenue_{context.currency()}", "share", "transactions"]
+    return download("revenue-by-channel", fmt, columns, channel_rows(search, formatted=False))
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("revenue-streams-empty", "children"),
+        Output("revenue-streams-table", "children"),
+        Output("revenue-streams-trend", "figure"),
+        Input("url", "search"),
+    )(update_revenue)
+    app.callback(
+        Output("revenue-streams-channels-download", "data"),
+        Input("revenue-streams-channels-csv", "n_clicks"),
+        Input("revenue-streams-channels-xlsx", "n_clicks"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )(export_channels)

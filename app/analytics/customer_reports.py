@@ -1,0 +1,167 @@
+"""Customer page figures: value distribution, ranked customer lists, loyalty and referrals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.models import Customer, CustomerMetrics, LoyaltyAccount, Referral
+from app.models.enums import LOYALTY_TIERS
+
+# Lifetime value buckets in minor units: lower edges; the last bucket is open-ended.
+LTV_EDGES = (0, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000)
+AT_RISK_CHURN = 0.5
+SORTABLE = {
+    "lifetime_value": CustomerMetrics.lifetime_value,
+    "orders_count": CustomerMetrics.orders_count,
+    "aov": CustomerMetrics.aov,
+    "last_order_at": CustomerMetrics.last_order_at,
+    "churn_risk": CustomerMetrics.churn_risk,
+    "recency_days": CustomerMetrics.recency_days,
+    "segment": CustomerMetrics.segment,
+    "name": Customer.name,
+}
+
+
+@dataclass(frozen=True)
+class Bucket:
+    low: int
+    high: int | None
+    customers: int
+
+
+def ltv_distribution(session: Session) -> list[Bucket]:
+    """Buying customers per lifetime-value bucket (negative values fall in the first)."""
+    bucket = sa.case(
+        *(
+            (CustomerMetrics.lifetime_value >= edge, index)
+            for index, edge in reversed(list(enumerate(LTV_EDGES)))
+        ),
+        else_=0,
+    )
+    counts = dict(
+        session.execute(
+            sa.select(bucket, sa.func.count())
+            .where(CustomerMetrics.orders_count > 0)
+            .group_by(bucket)
+        ).all()
+    )
+    highs = [*LTV_EDGES[1:], None]
+    return [
+        Bucket(low, high, counts.get(index, 0))
+        for index, (low, high) in enumerate(zip(LTV_EDGES, highs, strict=True))
+    ]
+
+
+def _list_query(kind: str):
+    query = sa.select(
+        Customer.id, Customer.external_id, Customer.name, Customer.email, CustomerMetrics
+    ).join(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
+    if kind == "at_risk":
+        return query.where(
+            CustomerMetrics.churn_risk >= AT_RISK_CHURN, CustomerMetrics.orders_count > 1
+        )
+    return query.where(CustomerMetrics.orders_count > 0)
+
+
+def customer_list(
+    session: Session,
+    kind: str,
+    offset: int,
+    limit: int,
+    sort: str | None = None,
+    descending: bool = True,
+) -> tuple[list[dict], int]:
+    """One page of top (by value) or at-risk (valuable and lapsing) customers, sorted in SQL."""
+    query = _list_query(kind)
+    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    column = SORTABLE.get(sort or "lifetime_value", CustomerMetrics.lifetime_value)
+    order = column.desc() if descending else column.asc()
+    rows = session.execute(query.order_by(order, Customer.id).offset(offset).limit(limit)).all()
+    return [
+        {
+            "customer_id": row.external_id,
+            "name": row.name,
+            "email": row.email,
+            "segment": row.CustomerMetrics.segment,
+            "orders_count": row.CustomerMetrics.orders_count,
+            "lifetime_value": row.CustomerMetrics.lifetime_value,
+            "aov": row.CustomerMetrics.aov,
+            "last_order_at": row.CustomerMetrics.last_order_at,
+            "recency_days": row.CustomerMetrics.recency_days,
+            "churn_risk": row.CustomerMetrics.churn_risk,
+            "vip_tier": row.CustomerMetrics.vip_tier,
+        }
+        for row in rows
+    ], total
+
+
+@dataclass(frozen=True)
+class LoyaltyFigures:
+    members: int
+    points_issued: int
+    points_redeemed: int
+    points_outstanding: int
+    members_per_tier: dict[str, int]
+
+
+def loyalty_figures(session: Session) -> LoyaltyFigures:
+    totals = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(LoyaltyAccount.points_earned), 0),
+            sa.func.coalesce(sa.func.sum(LoyaltyAccount.points_redeemed), 0),
+            sa.func.coalesce(sa.func.sum(LoyaltyAccount.points_balance), 0),
+        )
+    ).one()
+    tiers = dict(
+        session.execute(
+            sa.select(LoyaltyAccount.tier, sa.func.count()).group_by(LoyaltyAccount.tier)
+        ).all()
+    )
+    return LoyaltyFigures(
+        members=totals[0],
+        points_issued=int(totals[1]),
+        points_redeemed=int(totals[2]),
+        points_outstanding=int(totals[3]),
+        members_per_tier={tier: tiers.get(tier, 0) for tier in LOYALTY_TIERS},
+    )
+
+
+@dataclass(frozen=True)
+class ReferralFigures:
+    referrals: int
+    referred_buyers: int
+    referred_revenue: int
+    referrers: int
+
+
+def referral_figures(session: Session) -> ReferralFigures:
+    """Referrals made, how many referred customers bought, and their lifetime value."""
+    referred = CustomerMetrics.customer_id == Referral.referred_id
+    row = session.execute(
+        sa.select(
+            sa.func.count(Referral.id),
+            sa.func.count(sa.distinct(Referral.referrer_id)),
+            sa.func.coalesce(
+                sa.func.sum(sa.case((CustomerMetrics.orders_count > 0, 1), else_=0)), 0
+            ),
+            sa.func.coalesce(sa.func.sum(CustomerMetrics.lifetime_value), 0),
+        ).outerjoin(CustomerMetrics, referred)
+    ).one()
+    return ReferralFigures(
+        referrals=row[0],
+        referrers=row[1],
+        referred_buyers=int(row[2]),
+        referred_revenue=int(row[3]),
+    )
+
+
+def mask_email(email: str | None) -> str | None:
+    """a*****@example.com: enough for staff to recognise, not to contact."""
+    if not email or "@" not in email:
+        return email
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}{'*' * max(len(local) - 1, 3)}@{domain}"

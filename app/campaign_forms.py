@@ -1,0 +1,101 @@
+"""Creating and editing campaigns: validation with messages a person can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.formatting import minor_unit_exponent
+from app.models import Campaign
+from app.models.enums import CAMPAIGN_STATUSES
+
+
+@dataclass
+class CampaignInput:
+    values: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _money(raw, currency: str, label: str, errors: dict, name: str) -> int | None:
+    try:
+        amount = Decimal(str(raw if raw not in (None, "") else "0"))
+    except InvalidOperation:
+        errors[name] = f"{label} must be a number."
+        return None
+    if amount < 0:
+        errors[name] = f"{label} cannot be negative."
+        return None
+    return int((amount * 10 ** minor_unit_exponent(currency)).to_integral_value())
+
+
+def _day(raw, label: str, errors: dict, name: str, required: bool) -> date | None:
+    if not raw:
+        if required:
+            errors[name] = f"{label} is required."
+        return None
+    try:
+        return date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        errors[name] = f"{label} must be a date (YYYY-MM-DD)."
+        return None
+
+
+def validate_campaign(
+    session: Session, form: dict, currency: str, campaign_id: int | None = None
+) -> CampaignInput:
+    """Check a submitted form; `errors` names each bad field, `values` are ready to save."""
+    result = CampaignInput()
+    errors = result.errors
+    name, code = (form.get("name") or "").strip(), (form.get("code") or "").strip().upper()
+    if not name:
+        errors["name"] = "Name is required."
+    if not code:
+        errors["code"] = "Code is required."
+    elif session.scalar(
+        sa.select(Campaign.id).where(Campaign.code == code, Campaign.id != (campaign_id or 0))
+    ):
+        errors["code"] = f"Another campaign already uses the code {code}."
+    status = form.get("status") or "draft"
+    if status not in CAMPAIGN_STATUSES:
+        errors["status"] = "Choose a status from the list."
+    try:
+        discount = int(form.get("discount_percent") or 0)
+        if not 0 <= discount <= 100:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["discount_percent"] = "Discount must be a whole percentage from 0 to 100."
+        discount = 0
+    budget = _money(form.get("budget"), currency, "Budget", errors, "budget")
+    spend = _money(form.get("spend"), currency, "Spend", errors, "spend")
+    starts_on = _day(form.get("starts_on"), "Start date", errors, "starts_on", required=True)
+    ends_on = _day(form.get("ends_on"), "End date", errors, "ends_on", required=False)
+    if starts_on and ends_on and ends_on < starts_on:
+        errors["ends_on"] = "End date must be on or after the start date."
+    result.values = {
+        "name": name,
+        "code": code,
+        "status": status,
+        "discount_percent": discount,
+        "target_audience": (form.get("target_audience") or "all").strip() or "all",
+        "budget": budget,
+        "spend": spend,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+    }
+    return result
+
+
+def save_campaign(session: Session, values: dict, campaign_id: int | None = None) -> Campaign:
+    """Create or update; the caller commits (and audits)."""
+    campaign = session.get(Campaign, campaign_id) if campaign_id else Campaign()
+    if campaign is None:
+        raise LookupError(f"no campaign {campaign_id}")
+    for name, value in values.items():
+        setattr(campaign, name, value)
+    session.add(campaign)
+    session.flush()
+    return campaign

@@ -1,0 +1,59 @@
+"""Monthly cohort retention as a heatmap; the running month is marked, not shown as a decline."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, dcc, html
+
+from app.analytics.cohorts import cohort_retention
+from app.dash_apps import context, figures
+from app.dash_apps.components import card, definitions, empty_state, page_header
+from app.extensions import db
+
+MONTH_CHOICES = (6, 12, 18, 24)
+
+
+def layout() -> html.Div:
+    choice = dbc.Select(
+        id="cohorts-months",
+        options=[{"label": f"Last {m} months", "value": str(m)} for m in MONTH_CHOICES],
+        value="12",
+    )
+    return html.Div(
+        [
+            page_header(
+                "cohorts",
+                "Cohort retention",
+                "Of the customers who first bought in a month, the share who ordered again"
+                " n months later.",
+            ),
+            dbc.Row(dbc.Col(choice, md=3), className="mb-3"),
+            html.Div(id="cohorts-empty"),
+            card(
+                "Retention by first-order month (* = month still running)",
+                html.Div(id="cohorts-heatmap"),
+            ),
+            definitions("cohorts", ("Cohort retention",)),
+        ],
+        id="cohorts-page",
+    )
+
+
+def update_cohorts(months: str | None):
+    cohorts = cohort_retention(db.session, context.today(), int(months or 12))
+    if not cohorts:
+        return empty_state(
+            "cohorts-empty-state", "Cohorts appear after the nightly job has run."
+        ), None
+    height = 120 + 32 * len(cohorts)
+    return None, dcc.Graph(
+        id="cohorts-chart", figure=figures.cohort_heatmap(cohorts), style={"height": f"{height}px"}
+    )
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("cohorts-empty", "children"),
+        Output("cohorts-heatmap", "children"),
+        Input("cohorts-months", "value"),
+    )(update_cohorts)

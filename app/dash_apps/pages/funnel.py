@@ -1,0 +1,123 @@
+"""The conversion funnel of sessions entered in the period."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, html
+
+from app.analytics.funnel import DEFAULT_WINDOW_DAYS, conversion_funnel
+from app.dash_apps import context, figures
+from app.dash_apps.components import card, definitions, empty_state, graph, page_header, table
+from app.dash_apps.ranges import parse_range
+from app.extensions import db
+from app.models.enums import CHANNEL_LABELS
+
+COLUMNS = ("Step", "Sessions", "Step conversion", "Overall conversion", "Drop-off")
+TRACKED = ("web", "mobile_app", "social", "marketplace")
+
+
+def layout() -> html.Div:
+    channels = [{"label": "All channels", "value": "all"}] + [
+        {"label": CHANNEL_LABELS[c], "value": c} for c in TRACKED
+    ]
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("Channel"),
+                    dbc.Select(id="funnel-channel", options=channels, value="all"),
+                ],
+                md=4,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Conversion window (days)"),
+                    dbc.Input(
+                        id="funnel-window", type="number", min=1, max=90, value=DEFAULT_WINDOW_DAYS
+                    ),
+                ],
+                md=4,
+            ),
+        ],
+        className="mb-3",
+    )
+    return html.Div(
+        [
+            page_header(
+                "funnel", "Conversion funnel", "How far visitor sessions get, step by step."
+            ),
+            controls,
+            html.Div(id="funnel-empty"),
+            dbc.Row(
+                [
+                    dbc.Col(card("Funnel", graph("funnel-chart")), lg=6),
+                    dbc.Col(
+                        card(
+                            "Steps",
+                            [
+                                html.Div(id="funnel-table"),
+                                html.P(id="funnel-median", className="mt-3 mb-0"),
+                            ],
+                        ),
+                        lg=6,
+                    ),
+                ]
+            ),
+            definitions("funnel", ("Funnel", "Sessions", "Conversion rate")),
+        ],
+        id="funnel-page",
+    )
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "no converted sessions"
+    minutes = seconds / 60
+    return f"{minutes:.0f} minutes" if minutes < 120 else f"{minutes / 60:.1f} hours"
+
+
+def update_funnel(search: str | None, channel: str | None, window):
+    days = parse_range(search, context.today())
+    window_days = int(window) if window and 1 <= int(window) <= 90 else DEFAULT_WINDOW_DAYS
+    funnel = conversion_funnel(
+        db.session, days, window_days, None if channel in (None, "all") else channel
+    )
+    rows = [
+        [
+            s.event_type.replace("_", " ").title(),
+            f"{s.sessions:,}",
+            "" if s.step_conversion is None else f"{s.step_conversion:.1%}",
+            "" if s.overall_conversion is None else f"{s.overall_conversion:.1%}",
+            f"{s.drop_off:,}",
+        ]
+        for s in funnel.steps
+    ]
+    empty = (
+        None
+        if funnel.steps[0].sessions
+        else empty_state(
+            "funnel-empty-state", f"No tracked sessions between {days.start} and {days.end}."
+        )
+    )
+    median = (
+        f"Median time from entry to purchase: {_duration(funnel.median_seconds_to_convert)}"
+        f" (window {window_days} days)."
+    )
+    return (
+        empty,
+        figures.funnel_chart(funnel.steps),
+        table("funnel-steps", COLUMNS, rows, [False, True, True, True, True]),
+        median,
+    )
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("funnel-empty", "children"),
+        Output("funnel-chart", "figure"),
+        Output("funnel-table", "children"),
+        Output("funnel-median", "children"),
+        Input("url", "search"),
+        Input("funnel-channel", "value"),
+        Input("funnel-window", "value"),
+    )(update_funnel)
