@@ -7,7 +7,8 @@ import io
 from collections.abc import Sequence
 
 import xlsxwriter
-from dash import dcc
+from dash import ctx, dcc
+from dash.exceptions import MissingCallbackContextException
 from flask import request
 from flask_login import current_user
 
@@ -54,3 +55,11 @@ def download(name: str, fmt: str, columns: Sequence[str], rows: Sequence[Sequenc
     if fmt == "xlsx":
         return dcc.send_bytes(xlsx_bytes(columns, rows), f"{name}.xlsx")
     return dcc.send_string(csv_text(columns, rows), f"{name}.csv")
+
+
+def requested_format(xlsx_button_id: str) -> str:
+    """Which download button was pressed; CSV when called outside a callback (tests, scripts)."""
+    try:
+        return "xlsx" if ctx.triggered_id == xlsx_button_id else "csv"
+    except MissingCallbackContextException:
+        return "csv"

@@ -16,6 +16,8 @@ PAGES = [
     "/analytics/customers/",
     "/analytics/campaigns/",
     "/analytics/campaigns/1/",
+    "/analytics/funnel/",
+    "/analytics/cohorts/",
 ]
 SAMPLE_ARGUMENT = {"int": "1", "path": "dash/dash-renderer.js", "string": "dash"}
 

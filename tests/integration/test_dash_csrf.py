@@ -41,4 +41,4 @@ def test_callback_with_the_cookie_token_in_the_header_runs(make_app, viewer):
         "/analytics/_dash-update-component", json=ROUTER_CALL, headers={"X-CSRFToken": token}
     )
     assert response.status_code == 200
-    assert "dashboard-net-revenue" in response.get_data(as_text=True)
+    assert "dashboard-kpis" in response.get_data(as_text=True)

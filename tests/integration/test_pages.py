@@ -1,60 +1,271 @@
-"""The Dash pages as functions: real figures from the database, and a proper not-found."""
+"""The Dash pages' callbacks as functions: figures reconcile with the orders they come from."""
 
 from __future__ import annotations
 
-from app.analytics.overview import shop_totals
-from app.dash_apps.pages import render_page
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from flask_login import login_user
+
+from app.analytics.customers import refresh_customer_metrics
+from app.analytics.periods import DateRange
+from app.analytics.rebuild import rebuild_range
+from app.dash_apps.pages import (
+    campaigns,
+    cohorts,
+    customers,
+    dashboard,
+    funnel,
+    render_page,
+    revenue_streams,
+)
 from app.extensions import db
-from app.models import Campaign
-from tests.factories import CampaignFactory, OrderFactory, RefundFactory
+from app.models import AuditLog, Campaign
+from tests.factories import (
+    CampaignFactory,
+    CustomerFactory,
+    OrderFactory,
+    RefundFactory,
+    UserFactory,
+)
+
+MARCH = "?start=2026-03-01&end=2026-03-31"
 
 
 def find(component, element_id: str):
-    """Depth-first search of a Dash component tree by id."""
+    """Depth-first search of a Dash component tree (or a list of them) by id."""
+    if isinstance(component, (list, tuple)):
+        return next(
+            (hit for part in component if (hit := find(part, element_id)) is not None), None
+        )
     if getattr(component, "id", None) == element_id:
         return component
     children = getattr(component, "children", None)
-    for child in children if isinstance(children, list) else [children]:
-        if child is not None and not isinstance(child, str):
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
             found = find(child, element_id)
             if found is not None:
                 return found
     return None
 
 
-def test_dashboard_shows_counted_orders_customers_and_net_revenue(app):
-    first = OrderFactory(subtotal=10_000, discount=1_000, status="completed")
-    OrderFactory(subtotal=5_000, status="completed", customer=first.customer)
-    OrderFactory(subtotal=7_777, status="cancelled")
-    OrderFactory(subtotal=3_000, status="pending")
-    RefundFactory(order=first, amount=2_500)
-    page = render_page("/analytics/dashboard/")
-    assert find(page, "dashboard-orders").children == "2"
-    assert find(page, "dashboard-customers").children == "3"
-    # (10,000 − 1,000) + 5,000 − 2,500 refunded = 11,500 cents
-    assert find(page, "dashboard-net-revenue").children == "$115.00"
+def text_of(component) -> str:
+    if isinstance(component, (str, int, float)):
+        return str(component)
+    children = getattr(component, "children", None)
+    if children is None:
+        return ""
+    parts = children if isinstance(children, (list, tuple)) else [children]
+    return "".join(text_of(part) for part in parts)
 
 
-def test_every_page_reads_the_same_totals(app):
-    OrderFactory(subtotal=4_200, status="completed")
-    campaign = CampaignFactory()
-    for path, prefix in [
-        ("/analytics/revenue-streams/", "revenue-streams"),
-        ("/analytics/customers/", "customers"),
-        ("/analytics/campaigns/", "campaigns"),
-        (f"/analytics/campaigns/{campaign.id}/", "campaign-detail"),
-    ]:
-        assert find(render_page(path), f"{prefix}-net-revenue").children == "$42.00", path
+def march_shop():
+    regular = CustomerFactory()
+    OrderFactory(
+        customer=regular,
+        subtotal=10_000,
+        discount=1_000,
+        placed_at=datetime(2026, 3, 3, 12, tzinfo=UTC),
+    )
+    big = OrderFactory(
+        customer=regular,
+        subtotal=5_000,
+        channel="pos",
+        placed_at=datetime(2026, 3, 9, 12, tzinfo=UTC),
+    )
+    OrderFactory(subtotal=7_777, status="cancelled", placed_at=datetime(2026, 3, 9, 13, tzinfo=UTC))
+    OrderFactory(subtotal=3_000, status="pending", completed_at=None)
+    RefundFactory(order=big, amount=2_500, refunded_at=datetime(2026, 3, 20, 12, tzinfo=UTC))
+    return regular
 
 
-def test_unknown_campaign_and_unknown_path_get_not_found_pages(app):
+def as_user(app, role: str):
+    user = UserFactory(role=role)
+    context = app.test_request_context("/analytics/")
+    context.push()
+    login_user(user)
+    return context
+
+
+def test_dashboard_kpis_reconcile_with_the_orders(app):
+    march_shop()
+    empty, kpis, trend, _payments, _customers, _campaigns, _segments = dashboard.update_dashboard(
+        MARCH
+    )
+    assert empty is None
+    cards = {
+        card_id: text_of(find(kpis, card_id))
+        for card_id in (
+            "dashboard-net-revenue",
+            "dashboard-orders",
+            "dashboard-aov",
+            "dashboard-refunds",
+        )
+    }
+    # (10,000 − 1,000) + 5,000 − 2,500 refunded = 11,500 cents; AOV = 14,000 / 2
+    assert cards == {
+        "dashboard-net-revenue": "$115.00",
+        "dashboard-orders": "2",
+        "dashboard-aov": "$70.00",
+        "dashboard-refunds": "$25.00",
+    }
+    assert sum(trend.data[0].y) == 115.0
+    assert len(trend.data[0].x) == 31
+
+
+def test_empty_period_gets_an_explanation_not_an_error(app):
+    empty, kpis, *_ = dashboard.update_dashboard("?start=2020-01-01&end=2020-01-31")
+    assert "Nothing to show yet" in text_of(empty)
+    assert text_of(find(kpis, "dashboard-net-revenue")) == "$0.00"
+
+
+def test_revenue_page_channels_add_up_to_the_dashboard_figure(app):
+    march_shop()
+    _empty, table, _trend = revenue_streams.update_revenue(MARCH)
+    assert text_of(find(table, "revenue-streams-total")) == "$115.00"
+    rows = revenue_streams.channel_rows(MARCH, formatted=False)
+    assert {row[0]: row[1] for row in rows if row[1] != "0.00"} == {"web": "90.00", "pos": "25.00"}
+    assert len(rows) == 7
+
+
+def test_segments_grid_pages_and_sorts_on_the_server_and_masks_emails_for_viewers(app):
+    for index in range(5):
+        customer = CustomerFactory(email=f"buyer{index}@example.com")
+        OrderFactory(customer=customer, subtotal=1_000 * (index + 1))
+    refresh_customer_metrics(db.session, as_of=date(2026, 3, 31))
+    db.session.commit()
+    context = as_user(app, "viewer")
+    try:
+        page = customers.serve_rows(
+            {
+                "startRow": 0,
+                "endRow": 2,
+                "sortModel": [{"colId": "lifetime_value", "sort": "desc"}],
+            },
+            "top",
+        )
+        assert page["rowCount"] == 5
+        assert [row["lifetime_value"] for row in page["rowData"]] == ["$50.00", "$40.00"]
+        assert page["rowData"][0]["email"] == "b*****@example.com"
+        ascending = customers.serve_rows(
+            {"startRow": 0, "endRow": 1, "sortModel": [{"colId": "lifetime_value", "sort": "asc"}]},
+            "top",
+        )
+        assert ascending["rowData"][0]["lifetime_value"] == "$10.00"
+    finally:
+        context.pop()
+    context = as_user(app, "manager")
+    try:
+        page = customers.serve_rows({"startRow": 0, "endRow": 1}, "top")
+        assert page["rowData"][0]["email"] == "buyer4@example.com"
+    finally:
+        context.pop()
+
+
+FORM = {
+    "name": "Spring",
+    "code": "spring26",
+    "status": "active",
+    "discount_percent": 15,
+    "target_audience": "all",
+    "budget": "250.50",
+    "spend": "100",
+    "starts_on": "2026-03-01",
+    "ends_on": "2026-03-31",
+}
+
+
+def submit(values: dict, campaign_id=None):
+    return campaigns.save_form(1, campaign_id, *(values[name] for name in campaigns.FIELDS))
+
+
+def test_viewers_cannot_save_campaigns_even_by_calling_the_callback(app):
+    context = as_user(app, "viewer")
+    try:
+        message, *_ = submit(FORM)
+        assert "Only managers" in text_of(message)
+    finally:
+        context.pop()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 0
+
+
+def test_managers_create_campaigns_with_money_in_cents_and_an_audit_entry(app):
+    context = as_user(app, "manager")
+    try:
+        message, *_rest, saved_id = submit(FORM)
+        assert "Saved" in text_of(message)
+    finally:
+        context.pop()
+    campaign = db.session.get(Campaign, saved_id)
+    assert (campaign.code, campaign.budget, campaign.spend) == ("SPRING26", 25_050, 10_000)
+    audit = db.session.scalar(sa.select(AuditLog))
+    assert (audit.action, audit.target) == ("campaign.create", f"campaign:{saved_id}")
+
+
+def test_campaign_form_explains_each_bad_field(app):
+    CampaignFactory(code="TAKEN")
+    context = as_user(app, "manager")
+    try:
+        bad = {**FORM, "name": " ", "code": "taken", "budget": "-5", "ends_on": "2026-02-01"}
+        message, *rest = submit(bad)
+    finally:
+        context.pop()
+    count = len(campaigns.FIELDS)
+    invalid, errors = rest[:count], rest[count : 2 * count]
+    flagged = {
+        name: error
+        for name, flag, error in zip(campaigns.FIELDS, invalid, errors, strict=True)
+        if flag
+    }
+    assert flagged == {
+        "name": "Name is required.",
+        "code": "Another campaign already uses the code TAKEN.",
+        "budget": "Budget cannot be negative.",
+        "ends_on": "End date must be on or after the start date.",
+    }
+    assert "correct the highlighted fields" in text_of(message)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 1
+
+
+def test_campaign_list_filters_by_status_and_detail_shows_roi(app):
+    spring = CampaignFactory(status="active", spend=10_000)
+    CampaignFactory(status="draft")
+    OrderFactory(subtotal=30_000, discount=3_000, campaign_id=spring.id)
+    rebuild_range(db.session, DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
+    db.session.commit()
+    active = campaigns.update_list("active", None)
+    assert spring.code in text_of(active) and "draft" not in text_of(active).lower()
+    detail = render_page(f"/analytics/campaigns/{spring.id}/")
+    assert text_of(find(detail, "campaign-detail-net-revenue")) == "$270.00"
+    # (27,000 − (10,000 + 3,000)) / 13,000
+    assert text_of(find(detail, "campaign-detail-roi")) == "108%"
     assert find(render_page("/analytics/campaigns/999999/"), "campaign-detail-not-found")
+
+
+def test_exports_write_the_table_and_an_audit_entry(app):
+    march_shop()
+    context = as_user(app, "viewer")
+    try:
+        payload = revenue_streams.export_channels(1, None, MARCH)
+    finally:
+        context.pop()
+    lines = payload["content"].strip().splitlines()
+    assert lines[0] == "channel,net_revenue_USD,share,transactions"
+    assert "web,90.00,0.7826,1" in lines and len(lines) == 8
+    audit = db.session.scalar(sa.select(AuditLog))
+    assert (audit.action, audit.target, audit.details["rows"]) == (
+        "export",
+        "revenue-by-channel",
+        7,
+    )
+
+
+def test_funnel_and_cohort_pages_explain_an_empty_shop(app):
+    empty, _chart, _table, median = funnel.update_funnel(MARCH, "all", 14)
+    assert "No tracked sessions" in text_of(empty) and "no converted sessions" in median
+    empty, heatmap = cohorts.update_cohorts("12")
+    assert "nightly job" in text_of(empty) and heatmap is None
+
+
+def test_unknown_path_gets_a_not_found_page(app):
     assert find(render_page("/analytics/nowhere/"), "not-found-page")
-
-
-def test_empty_shop_shows_zeroes_not_errors(app):
-    page = render_page("/analytics/dashboard/")
-    assert find(page, "dashboard-orders").children == "0"
-    assert find(page, "dashboard-net-revenue").children == "$0.00"
-    assert shop_totals(db.session).net_revenue == 0
-    assert db.session.get(Campaign, 1) is None

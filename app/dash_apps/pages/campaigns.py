@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import sqlalchemy as sa
-from dash import Dash, Input, Output, State, ctx, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 from flask import request
 from flask_login import current_user
 
@@ -19,7 +19,7 @@ from app.dash_apps.components import (
     page_header,
     table,
 )
-from app.dash_apps.exports import download
+from app.dash_apps.exports import download, requested_format
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.models import AuditLog, Campaign
@@ -203,9 +203,7 @@ def export_campaigns(_csv, _xlsx, status: str | None):
         ]
         for s in _summaries(status)
     ]
-    return download(
-        "campaigns", "xlsx" if ctx.triggered_id == "campaigns-list-xlsx" else "csv", columns, rows
-    )
+    return download("campaigns", requested_format("campaigns-list-xlsx"), columns, rows)
 
 
 def edit_options(_saved) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, ctx, html
+from dash import Dash, Input, Output, html
 
 from app.analytics.customer_reports import (
     customer_list,
@@ -24,7 +24,7 @@ from app.dash_apps.components import (
     kpi_card,
     page_header,
 )
-from app.dash_apps.exports import download
+from app.dash_apps.exports import download, requested_format
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 
@@ -220,7 +220,7 @@ def export_list(kind: str, fmt: str) -> dict:
 
 def _exporter(kind: str):
     def export(_csv, _xlsx):
-        return export_list(kind, "xlsx" if ctx.triggered_id == f"customers-{kind}-xlsx" else "csv")
+        return export_list(kind, requested_format(f"customers-{kind}-xlsx"))
 
     return export
 

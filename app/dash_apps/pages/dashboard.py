@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, ctx, html
+from dash import Dash, Input, Output, State, html
 
 from app.analytics.dashboard import (
     active_campaigns,
@@ -24,7 +24,7 @@ from app.dash_apps.components import (
     page_header,
     table,
 )
-from app.dash_apps.exports import download
+from app.dash_apps.exports import download, requested_format
 from app.dash_apps.ranges import parse_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
@@ -192,7 +192,7 @@ def update_dashboard(search: str | None):
 
 
 def export_segments(_csv: int | None, _xlsx: int | None, search: str | None):
-    fmt = "xlsx" if ctx.triggered_id == "dashboard-segments-xlsx" else "csv"
+    fmt = requested_format("dashboard-segments-xlsx")
     currency = context.currency()
     columns = [
         "segment",

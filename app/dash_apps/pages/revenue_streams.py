@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, ctx, html
+from dash import Dash, Input, Output, State, html
 
 from app.analytics.dashboard import channel_series, revenue_by_channel
 from app.dash_apps import context, figures
@@ -16,7 +16,7 @@ from app.dash_apps.components import (
     page_header,
     table,
 )
-from app.dash_apps.exports import download
+from app.dash_apps.exports import download, requested_format
 from app.dash_apps.ranges import parse_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
@@ -107,7 +107,7 @@ def update_revenue(search: str | None):
 
 
 def export_channels(_csv, _xlsx, search: str | None):
-    fmt = "xlsx" if ctx.triggered_id == "revenue-streams-channels-xlsx" else "csv"
+    fmt = requested_format("revenue-streams-channels-xlsx")
     columns = ["channel", f"net_revenue_{context.currency()}", "share", "transactions"]
     return download("revenue-by-channel", fmt, columns, channel_rows(search, formatted=False))
 
