@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -67,6 +67,8 @@ class Cohort:
 def cohort_retention(session: Session, as_of: date, months: int = 12) -> list[Cohort]:
     """The last `months` cohorts up to as_of's month; a cell is marked while its month runs."""
     current = as_of.year * 12 + as_of.month - 1
+    # The as-of month is still running unless as_of is its last day.
+    month_over = (as_of + timedelta(days=1)).month != as_of.month
     first_shown = month_start(current - months + 1)
     rows = session.execute(
         sa.select(COHORTS.c.cohort_month, COHORTS.c.months_since, COHORTS.c.customers)
@@ -89,7 +91,7 @@ def cohort_retention(session: Session, as_of: date, months: int = 12) -> list[Co
                         n,
                         cells.get(n, 0),
                         cells.get(n, 0) / size if size else 0.0,
-                        start + n == current,
+                        start + n == current and not month_over,
                     )
                     for n in range(current - start + 1)
                 ],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from app.analytics.campaigns import rebuild_campaign_performance
 from app.analytics.cohorts import rebuild_cohorts
 from app.analytics.customers import refresh_customer_metrics
 from app.analytics.daily import rebuild_daily
+from app.analytics.funnel import DEFAULT_WINDOW_DAYS, rebuild_funnel
 from app.analytics.periods import DateRange
 from app.analytics.traffic import rebuild_page_views
 
@@ -21,6 +22,10 @@ def rebuild_steps(session: Session, days: DateRange, today: date) -> list[Callab
         lambda: rebuild_daily(session, days),
         lambda: rebuild_campaign_performance(session, days),
         lambda: rebuild_page_views(session, days),
+        # A session can still progress for a window after it entered: redo those days too.
+        lambda: rebuild_funnel(
+            session, DateRange(days.start - timedelta(days=DEFAULT_WINDOW_DAYS), days.end)
+        ),
         lambda: refresh_customer_metrics(session, as_of=today),
         lambda: rebuild_cohorts(session),
     ]

@@ -171,3 +171,32 @@ class PaymentMethodDaily(Base):
     method: Mapped[str] = mapped_column(sa.String(16))
     orders: Mapped[int] = mapped_column(default=0)
     amount: Mapped[int] = mapped_column(Money, default=0)
+
+
+class FunnelDaily(Base):
+    """Sessions that entered on a day (by channel) and how far, in order, they got."""
+
+    __tablename__ = "funnel_daily"
+    __table_args__ = (sa.UniqueConstraint("business_date", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_date: Mapped[date]
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    sessions: Mapped[int] = mapped_column(default=0)
+    product_views: Mapped[int] = mapped_column(default=0)
+    add_to_carts: Mapped[int] = mapped_column(default=0)
+    checkouts: Mapped[int] = mapped_column(default=0)
+    purchases: Mapped[int] = mapped_column(default=0)
+
+
+class FunnelConversionTime(Base):
+    """Converted sessions by entry day, channel and whole minutes from entry to purchase."""
+
+    __tablename__ = "funnel_conversion_times"
+    __table_args__ = (sa.UniqueConstraint("business_date", "channel", "minutes"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_date: Mapped[date]
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    minutes: Mapped[int]
+    sessions: Mapped[int] = mapped_column(default=0)

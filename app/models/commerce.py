@@ -49,7 +49,10 @@ class Order(Base):
             name="amounts_not_negative",
         ),
         sa.CheckConstraint("total = subtotal - discount + shipping + tax", name="total_adds_up"),
-        sa.Index("ix_orders_business_date_status", "business_date", "status"),
+        # Covers the day's distinct customers as well as the day's orders.
+        sa.Index(
+            "ix_orders_business_date_status_customer_id", "business_date", "status", "customer_id"
+        ),
         sa.Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
         # Covers each customer's first/last counted day (new customers, cohorts, RFM recency).
         sa.Index(

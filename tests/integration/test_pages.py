@@ -261,7 +261,7 @@ def test_exports_write_the_table_and_an_audit_entry(app):
 
 
 def test_funnel_and_cohort_pages_explain_an_empty_shop(app):
-    empty, _chart, _table, median = funnel.update_funnel(MARCH, "all", 14)
+    empty, _chart, _table, median = funnel.update_funnel(MARCH, "all")
     assert "No tracked sessions" in text_of(empty) and "no converted sessions" in median
     empty, heatmap = cohorts.update_cohorts("12")
     assert "nightly job" in text_of(empty) and heatmap is None

@@ -8,6 +8,7 @@ from dash import Dash, Input, Output, dcc, html
 from app.analytics.cohorts import cohort_retention
 from app.dash_apps import context, figures
 from app.dash_apps.components import card, definitions, empty_state, page_header
+from app.dash_apps.ranges import parse_range
 from app.extensions import db
 
 MONTH_CHOICES = (6, 12, 18, 24)
@@ -39,8 +40,10 @@ def layout() -> html.Div:
     )
 
 
-def update_cohorts(months: str | None):
-    cohorts = cohort_retention(db.session, context.today(), int(months or 12))
+def update_cohorts(months: str | None, search: str | None = None):
+    """Cohorts up to the end of the chosen range, so later months are not shown as losses."""
+    as_of = parse_range(search, context.today()).end
+    cohorts = cohort_retention(db.session, as_of, int(months or 12))
     if not cohorts:
         return empty_state(
             "cohorts-empty-state", "Cohorts appear after the nightly job has run."
@@ -56,4 +59,5 @@ def register(app: Dash) -> None:
         Output("cohorts-empty", "children"),
         Output("cohorts-heatmap", "children"),
         Input("cohorts-months", "value"),
+        Input("url", "search"),
     )(update_cohorts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
-from app.analytics.funnel import DEFAULT_WINDOW_DAYS, conversion_funnel
+from app.analytics.funnel import DEFAULT_WINDOW_DAYS, funnel_summary
 from app.dash_apps import context, figures
 from app.dash_apps.components import card, definitions, empty_state, graph, page_header, table
 from app.dash_apps.ranges import parse_range
@@ -30,12 +30,11 @@ def layout() -> html.Div:
                 md=4,
             ),
             dbc.Col(
-                [
-                    dbc.Label("Conversion window (days)"),
-                    dbc.Input(
-                        id="funnel-window", type="number", min=1, max=90, value=DEFAULT_WINDOW_DAYS
-                    ),
-                ],
+                html.P(
+                    f"Conversion window: {DEFAULT_WINDOW_DAYS} days from entry.",
+                    className="text-muted mt-4 mb-0",
+                    id="funnel-window",
+                ),
                 md=4,
             ),
         ],
@@ -76,12 +75,11 @@ def _duration(seconds: float | None) -> str:
     return f"{minutes:.0f} minutes" if minutes < 120 else f"{minutes / 60:.1f} hours"
 
 
-def update_funnel(search: str | None, channel: str | None, window):
+def update_funnel(search: str | None, channel: str | None):
+    """Reads the nightly funnel tables: sessions entered in the range, by channel."""
     days = parse_range(search, context.today())
-    window_days = int(window) if window and 1 <= int(window) <= 90 else DEFAULT_WINDOW_DAYS
-    funnel = conversion_funnel(
-        db.session, days, window_days, None if channel in (None, "all") else channel
-    )
+    window_days = DEFAULT_WINDOW_DAYS
+    funnel = funnel_summary(db.session, days, None if channel in (None, "all") else channel)
     rows = [
         [
             s.event_type.replace("_", " ").title(),
@@ -119,5 +117,4 @@ def register(app: Dash) -> None:
         Output("funnel-median", "children"),
         Input("url", "search"),
         Input("funnel-channel", "value"),
-        Input("funnel-window", "value"),
     )(update_funnel)

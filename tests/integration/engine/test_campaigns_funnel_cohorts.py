@@ -13,7 +13,7 @@ from app.analytics.campaigns import (
     roi,
 )
 from app.analytics.cohorts import cohort_retention, rebuild_cohorts
-from app.analytics.funnel import conversion_funnel
+from app.analytics.funnel import conversion_funnel, funnel_summary, rebuild_funnel
 from app.analytics.periods import DateRange
 from app.extensions import db
 from tests.factories import (
@@ -96,3 +96,29 @@ def test_cohort_cells_are_shares_of_the_first_month_and_the_running_month_is_mar
     assert [cell.incomplete for cell in jan.cells] == [False, False, True]
     feb = cohorts[date(2026, 2, 1)]
     assert [(cell.customers, cell.incomplete) for cell in feb.cells] == [(1, False), (0, True)]
+
+
+def test_nightly_funnel_tables_agree_with_the_live_funnel(app):
+    start = datetime(2026, 3, 10, 10, tzinfo=UTC)
+    full = ["page_view", "product_view", "add_to_cart", "checkout", "purchase"]
+    session_path("fast", full, start, timedelta(minutes=5))
+    session_path("slow", full, start + timedelta(days=1), timedelta(minutes=15))
+    session_path("cart", full[:3], start, timedelta(minutes=1))
+    session_path("bounce", full[:1], start + timedelta(days=2), timedelta(minutes=1))
+    rebuild_funnel(db.session, MARCH)
+    db.session.commit()
+    live = conversion_funnel(db.session, MARCH)
+    stored = funnel_summary(db.session, MARCH)
+    assert [s.sessions for s in stored.steps] == [s.sessions for s in live.steps] == [4, 3, 3, 2, 2]
+    assert stored.median_seconds_to_convert == live.median_seconds_to_convert == 40 * 60
+    web_only = funnel_summary(db.session, MARCH, channel="web")
+    assert web_only.steps[0].sessions == 4
+    assert funnel_summary(db.session, MARCH, channel="pos").steps[0].sessions == 0
+
+
+def test_a_month_ending_on_its_last_day_is_complete(app):
+    OrderFactory(placed_at=datetime(2026, 3, 5, 12, tzinfo=UTC))
+    rebuild_cohorts(db.session)
+    db.session.commit()
+    (march,) = cohort_retention(db.session, as_of=date(2026, 3, 31), months=1)
+    assert [cell.incomplete for cell in march.cells] == [False]

@@ -165,7 +165,7 @@ def recompute() -> None:
 
 
 @pytest.fixture
-def new_york_app(make_app):
+def new_york_app(app, make_app):  # `app` wipes the tables afterwards
     return make_app(SHOP_TIMEZONE="America/New_York")
 
 
