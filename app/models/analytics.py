@@ -52,6 +52,13 @@ class RevenueStream(Base):
 
 class CustomerMetrics(Base):
     __tablename__ = "customer_metrics"
+    __table_args__ = (
+        # Both cover page queries: segment totals, and the value distribution of buyers.
+        sa.Index("ix_customer_metrics_segment_lifetime_value", "segment", "lifetime_value"),
+        sa.Index(
+            "ix_customer_metrics_orders_count_lifetime_value", "orders_count", "lifetime_value"
+        ),
+    )
 
     customer_id: Mapped[int] = mapped_column(
         sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
@@ -65,7 +72,7 @@ class CustomerMetrics(Base):
     r_score: Mapped[int | None]
     f_score: Mapped[int | None]
     m_score: Mapped[int | None]
-    segment: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    segment: Mapped[str | None] = mapped_column(sa.String(32))
     churn_risk: Mapped[float | None]
     vip_tier: Mapped[str | None] = mapped_column(sa.String(16))
     loyalty_points: Mapped[int] = mapped_column(default=0)

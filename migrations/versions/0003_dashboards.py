@@ -18,6 +18,11 @@ depends_on = None
 
 def upgrade():
     # Reviewed.
+    with op.batch_alter_table('customer_metrics', schema=None) as batch_op:
+        batch_op.drop_index('ix_customer_metrics_segment')
+        batch_op.create_index('ix_customer_metrics_segment_lifetime_value', ['segment', 'lifetime_value'], unique=False)
+        batch_op.create_index('ix_customer_metrics_orders_count_lifetime_value', ['orders_count', 'lifetime_value'], unique=False)
+
     op.create_table('funnel_conversion_times',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('business_date', sa.Date(), nullable=False),
@@ -56,6 +61,11 @@ def upgrade():
 
 def downgrade():
     # Reviewed.
+    with op.batch_alter_table('customer_metrics', schema=None) as batch_op:
+        batch_op.drop_index('ix_customer_metrics_orders_count_lifetime_value')
+        batch_op.drop_index('ix_customer_metrics_segment_lifetime_value')
+        batch_op.create_index('ix_customer_metrics_segment', ['segment'], unique=False)
+
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.drop_index('ix_orders_business_date_status_customer_id')
         batch_op.create_index(batch_op.f('ix_orders_business_date_status'), ['business_date', 'status'], unique=False)

@@ -198,3 +198,27 @@ def test_channel_csv_download_matches_the_engine(
         for c in revenue_by_channel(db.session, MARCH)
     }
     assert {row["channel"]: row["net_revenue_USD"] for row in rows} == expected
+
+
+def test_pages_fit_a_phone_screen_without_sideways_scrolling(
+    app, demo_shop, browser, server, viewer
+):
+    sign_in(browser, server, viewer.email)
+    browser.set_window_size(390, 844)
+    for prefix, path in PAGES.items():
+        browser.get(server + path + RANGE)
+        wait_for(browser, f"#{prefix}-page")
+        time.sleep(0.3)
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
+        )
+        widest = browser.execute_script(
+            "const W=document.documentElement.clientWidth;const out=[];"
+            "document.querySelectorAll('body *').forEach(e=>{const r=e.getBoundingClientRect();"
+            "if(r.right>W+1 && !e.closest('.table-responsive')){out.push((e.tagName+'#'+e.id+'.'+e.className).slice(0,60)+':'+Math.round(r.right));}});return out.slice(0,6);"
+        )
+        assert overflow <= 1, (path, overflow, widest)
+    if SCREENSHOT_DIR:
+        browser.get(server + PAGES["dashboard"] + RANGE)
+        wait_for(browser, "#dashboard-net-revenue")
+        browser.save_screenshot(str(Path(SCREENSHOT_DIR) / "dashboard-phone.png"))

@@ -109,8 +109,8 @@ def test_dashboard_kpis_reconcile_with_the_orders(app):
         "dashboard-aov": "$70.00",
         "dashboard-refunds": "$25.00",
     }
-    assert sum(trend.data[0].y) == 115.0
-    assert len(trend.data[0].x) == 31
+    assert sum(trend.data[0]["y"]) == 115.0
+    assert len(trend.data[0]["x"]) == 31
 
 
 def test_empty_period_gets_an_explanation_not_an_error(app):
