@@ -36,7 +36,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
 
 screenshots: $(VENV)/.dev-installed
-	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_browser.py -k "every_page and sqlite"
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_browser.py -k "(every_page or phone) and sqlite"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
