@@ -52,7 +52,8 @@ def kpi_card(
         )
     return dbc.Col(
         dbc.Card(dbc.CardBody(body), className="shadow-sm h-100"),
-        xs=6,
+        xs=12,
+        sm=6,
         md=4,
         xl=3,
         className="mb-3",

@@ -11,6 +11,7 @@ from app.analytics.customers import refresh_customer_metrics
 from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range
 from app.dash_apps.pages import (
+    campaign_detail,
     campaigns,
     cohorts,
     customers,
@@ -261,7 +262,7 @@ def test_exports_write_the_table_and_an_audit_entry(app):
 
 
 def test_funnel_and_cohort_pages_explain_an_empty_shop(app):
-    empty, _chart, _table, median = funnel.update_funnel(MARCH, "all")
+    empty, _chart, _table, median, _channels = funnel.update_funnel(MARCH, "all")
     assert "No tracked sessions" in text_of(empty) and "no converted sessions" in median
     empty, heatmap = cohorts.update_cohorts("12")
     assert "nightly job" in text_of(empty) and heatmap is None
@@ -269,3 +270,28 @@ def test_funnel_and_cohort_pages_explain_an_empty_shop(app):
 
 def test_unknown_path_gets_a_not_found_page(app):
     assert find(render_page("/analytics/nowhere/"), "not-found-page")
+
+
+def test_every_other_table_downloads_too(app):
+    campaign = CampaignFactory()
+    OrderFactory(subtotal=4_000, campaign_id=campaign.id, external_id="O-CAMPAIGN")
+    rebuild_range(db.session, DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
+    db.session.commit()
+    context = as_user(app, "viewer")
+    try:
+        orders = campaign_detail.export_orders(1, None, f"/analytics/campaigns/{campaign.id}/")
+        matrix = cohorts.export_cohorts(1, None, "12", MARCH)
+        steps = funnel.export_steps(1, None, MARCH, "all")
+    finally:
+        context.pop()
+    assert (
+        orders["content"]
+        .splitlines()[1]
+        .startswith("O-CAMPAIGN,2026-03-10 12:00,completed,web,40.00,0.00,40.00")
+    )
+    assert matrix["content"].splitlines()[1] == "2026-03,1,0,1,1.0,False"
+    assert (
+        steps["content"].splitlines()[0]
+        == "step,sessions,step_conversion,overall_conversion,drop_off"
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 3

@@ -28,7 +28,15 @@ ROUTES: tuple[Route, ...] = (
     (re.compile(r"^/analytics/funnel/?$"), funnel.layout),
     (re.compile(r"^/analytics/cohorts/?$"), cohorts.layout),
 )
-PAGES_WITH_CALLBACKS = (dashboard, revenue_streams, customers, campaigns, funnel, cohorts)
+PAGES_WITH_CALLBACKS = (
+    dashboard,
+    revenue_streams,
+    customers,
+    campaigns,
+    campaign_detail,
+    funnel,
+    cohorts,
+)
 
 
 def not_found(pathname: str) -> html.Div:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.campaigns import campaign_days, campaign_orders, campaign_summary
 from app.dash_apps import context, figures
-from app.dash_apps.components import card, definitions, empty_state, kpi_card, page_header, table
+from app.dash_apps.components import (
+    card,
+    definitions,
+    empty_state,
+    export_buttons,
+    kpi_card,
+    page_header,
+    table,
+)
+from app.dash_apps.exports import download, requested_format
 from app.extensions import db
-from app.formatting import format_count, format_money
+from app.formatting import format_count, format_money, to_major
 
 ORDER_COLUMNS = (
     "Order",
@@ -105,7 +114,7 @@ def layout(campaign_id: str) -> html.Div:
             kpis,
             card("Performance per day", chart),
             card(
-                "Latest orders",
+                ["Latest orders", export_buttons("campaign-detail", "orders")],
                 table(
                     "campaign-detail-orders-table",
                     ORDER_COLUMNS,
@@ -117,3 +126,45 @@ def layout(campaign_id: str) -> html.Div:
         ],
         id="campaign-detail-page",
     )
+
+
+def export_orders(_csv, _xlsx, pathname: str | None):
+    campaign_id = int((pathname or "").rstrip("/").rsplit("/", 1)[-1])
+    currency, zone = context.currency(), context.zone()
+    columns = [
+        "order",
+        "placed_shop_time",
+        "status",
+        "channel",
+        f"subtotal_{currency}",
+        f"discount_{currency}",
+        f"total_{currency}",
+    ]
+    rows = [
+        [
+            o.external_id,
+            f"{o.placed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            o.status,
+            o.channel,
+            str(to_major(o.subtotal, currency)),
+            str(to_major(o.discount, currency)),
+            str(to_major(o.total, currency)),
+        ]
+        for o in campaign_orders(db.session, campaign_id, limit=10_000)
+    ]
+    return download(
+        f"campaign-{campaign_id}-orders",
+        requested_format("campaign-detail-orders-xlsx"),
+        columns,
+        rows,
+    )
+
+
+def register(app: Dash) -> None:
+    app.callback(
+        Output("campaign-detail-orders-download", "data"),
+        Input("campaign-detail-orders-csv", "n_clicks"),
+        Input("campaign-detail-orders-xlsx", "n_clicks"),
+        State("url", "pathname"),
+        prevent_initial_call=True,
+    )(export_orders)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.cohorts import cohort_retention
 from app.dash_apps import context, figures
-from app.dash_apps.components import card, definitions, empty_state, page_header
+from app.dash_apps.components import card, definitions, empty_state, export_buttons, page_header
+from app.dash_apps.exports import download, requested_format
 from app.dash_apps.ranges import parse_range
 from app.extensions import db
 
@@ -31,7 +32,10 @@ def layout() -> html.Div:
             dbc.Row(dbc.Col(choice, md=3), className="mb-3"),
             html.Div(id="cohorts-empty"),
             card(
-                "Retention by first-order month (* = month still running)",
+                [
+                    "Retention by first-order month (* = month still running)",
+                    export_buttons("cohorts", "matrix"),
+                ],
                 html.Div(id="cohorts-heatmap"),
             ),
             definitions("cohorts", ("Cohort retention",)),
@@ -61,3 +65,40 @@ def register(app: Dash) -> None:
         Input("cohorts-months", "value"),
         Input("url", "search"),
     )(update_cohorts)
+    register_exports(app)
+
+
+def export_cohorts(_csv, _xlsx, months: str | None, search: str | None):
+    as_of = parse_range(search, context.today()).end
+    rows = [
+        [
+            f"{cohort.month:%Y-%m}",
+            cohort.size,
+            cell.months_since,
+            cell.customers,
+            round(cell.retention, 4),
+            cell.incomplete,
+        ]
+        for cohort in cohort_retention(db.session, as_of, int(months or 12))
+        for cell in cohort.cells
+    ]
+    columns = [
+        "cohort_month",
+        "cohort_size",
+        "months_since",
+        "customers",
+        "retention",
+        "incomplete",
+    ]
+    return download("cohort-retention", requested_format("cohorts-matrix-xlsx"), columns, rows)
+
+
+def register_exports(app: Dash) -> None:
+    app.callback(
+        Output("cohorts-matrix-download", "data"),
+        Input("cohorts-matrix-csv", "n_clicks"),
+        Input("cohorts-matrix-xlsx", "n_clicks"),
+        State("cohorts-months", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )(export_cohorts)

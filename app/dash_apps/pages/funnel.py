@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, State, html
 
 from app.analytics.funnel import DEFAULT_WINDOW_DAYS, funnel_summary
 from app.dash_apps import context, figures
-from app.dash_apps.components import card, definitions, empty_state, graph, page_header, table
+from app.dash_apps.components import (
+    card,
+    definitions,
+    empty_state,
+    export_buttons,
+    graph,
+    page_header,
+    table,
+)
+from app.dash_apps.exports import download, requested_format
 from app.dash_apps.ranges import parse_range
 from app.extensions import db
 from app.models.enums import CHANNEL_LABELS
 
 COLUMNS = ("Step", "Sessions", "Step conversion", "Overall conversion", "Drop-off")
+CHANNEL_COLUMNS = ("Channel", "Sessions", "Purchases", "Conversion")
 TRACKED = ("web", "mobile_app", "social", "marketplace")
 
 
@@ -52,7 +62,7 @@ def layout() -> html.Div:
                     dbc.Col(card("Funnel", graph("funnel-chart")), lg=6),
                     dbc.Col(
                         card(
-                            "Steps",
+                            ["Steps", export_buttons("funnel", "steps")],
                             [
                                 html.Div(id="funnel-table"),
                                 html.P(id="funnel-median", className="mt-3 mb-0"),
@@ -62,6 +72,7 @@ def layout() -> html.Div:
                     ),
                 ]
             ),
+            card("By channel", html.Div(id="funnel-channels")),
             definitions("funnel", ("Funnel", "Sessions", "Conversion rate")),
         ],
         id="funnel-page",
@@ -106,7 +117,30 @@ def update_funnel(search: str | None, channel: str | None):
         figures.funnel_chart(funnel.steps),
         table("funnel-steps", COLUMNS, rows, [False, True, True, True, True]),
         median,
+        channel_breakdown(days),
     )
+
+
+def channel_breakdown(days) -> dbc.Table:
+    """Sessions, purchases and conversion of each tracked channel over the same days."""
+    rows = []
+    for channel in TRACKED:
+        steps = funnel_summary(db.session, days, channel).steps
+        entered, bought = steps[0].sessions, steps[-1].sessions
+        rate = f"{bought / entered:.1%}" if entered else "—"
+        rows.append([CHANNEL_LABELS[channel], f"{entered:,}", f"{bought:,}", rate])
+    return table("funnel-channels-table", CHANNEL_COLUMNS, rows, [False, True, True, True])
+
+
+def export_steps(_csv, _xlsx, search: str | None, channel: str | None):
+    days = parse_range(search, context.today())
+    funnel = funnel_summary(db.session, days, None if channel in (None, "all") else channel)
+    rows = [
+        [s.event_type, s.sessions, s.step_conversion, s.overall_conversion, s.drop_off]
+        for s in funnel.steps
+    ]
+    columns = ["step", "sessions", "step_conversion", "overall_conversion", "drop_off"]
+    return download("funnel", requested_format("funnel-steps-xlsx"), columns, rows)
 
 
 def register(app: Dash) -> None:
@@ -115,6 +149,15 @@ def register(app: Dash) -> None:
         Output("funnel-chart", "figure"),
         Output("funnel-table", "children"),
         Output("funnel-median", "children"),
+        Output("funnel-channels", "children"),
         Input("url", "search"),
         Input("funnel-channel", "value"),
     )(update_funnel)
+    app.callback(
+        Output("funnel-steps-download", "data"),
+        Input("funnel-steps-csv", "n_clicks"),
+        Input("funnel-steps-xlsx", "n_clicks"),
+        State("url", "search"),
+        State("funnel-channel", "value"),
+        prevent_initial_call=True,
+    )(export_steps)
