@@ -23,6 +23,11 @@ from app.models.enums import CHANNELS, SEGMENTS
 SNAPSHOT = DailyAnalyticsSnapshot
 
 
+def share(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is no whole to share."""
+    return part / whole if whole else None
+
+
 @dataclass(frozen=True)
 class Kpis:
     net_revenue: int
@@ -147,15 +152,11 @@ def revenue_by_channel(session: Session, days: DateRange) -> list[ChannelFigures
         )
     }
     total = sum(amount for amount, _ in sums.values())
-    return [
-        ChannelFigures(
-            channel,
-            sums.get(channel, (0, 0))[0],
-            sums.get(channel, (0, 0))[1],
-            sums.get(channel, (0, 0))[0] / total if total else None,
-        )
-        for channel in CHANNELS
-    ]
+    figures = []
+    for channel in CHANNELS:
+        amount, count = sums.get(channel, (0, 0))
+        figures.append(ChannelFigures(channel, amount, count, share(amount, total)))
+    return figures
 
 
 @dataclass(frozen=True)
@@ -183,16 +184,13 @@ def segment_summary(session: Session) -> list[SegmentFigures]:
     }
     customers = sum(count for count, _ in sums.values())
     revenue = sum(amount for _, amount in sums.values())
-    return [
-        SegmentFigures(
-            segment,
-            sums.get(segment, (0, 0))[0],
-            sums.get(segment, (0, 0))[1],
-            sums.get(segment, (0, 0))[0] / customers if customers else None,
-            sums.get(segment, (0, 0))[1] / revenue if revenue else None,
+    figures = []
+    for segment in SEGMENTS:
+        count, amount = sums.get(segment, (0, 0))
+        figures.append(
+            SegmentFigures(segment, count, amount, share(count, customers), share(amount, revenue))
         )
-        for segment in SEGMENTS
-    ]
+    return figures
 
 
 @dataclass(frozen=True)
