@@ -225,3 +225,17 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(
         browser.get(server + PAGES["dashboard"] + RANGE)
         wait_for(browser, "#dashboard-net-revenue")
         browser.save_screenshot(str(Path(SCREENSHOT_DIR) / "dashboard-phone.png"))
+
+
+def test_an_empty_shop_explains_itself_on_every_page(app, browser, server, viewer):
+    sign_in(browser, server, viewer.email)
+    for prefix, path in PAGES.items():
+        browser.get(server + path)
+        expected = (
+            "#campaign-detail-not-found" if prefix == "campaign-detail" else f"#{prefix}-page"
+        )
+        wait_for(browser, expected)
+        time.sleep(0.3)
+        assert browser.find_elements("css selector", ".dash-fe-error__title") == [], path
+    wait_for(browser, "#cohorts-empty-state")
+    assert console_errors(browser) == []
