@@ -52,11 +52,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import health
     from app.api import bp as api_bp
+    from app.api import reports
     from app.auth import views
 
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(reports.bp)
 
 
 def register_tracking(app: Flask) -> None:

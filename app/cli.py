@@ -14,10 +14,12 @@ from flask.cli import AppGroup
 
 from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range
+from app.api.tokens import issue_token
 from app.demo import DemoError, DemoSpec, generate_shop, load_shop
 from app.extensions import db
-from app.models import Order, User
-from app.models.enums import ROLES
+from app.models import ApiToken, AuditLog, Order, User
+from app.models.enums import ROLES, TOKEN_SCOPES
+from app.timeutil import utc_now
 
 users_cli = AppGroup("users", help="Manage staff logins.")
 demo_cli = AppGroup("demo", help="Generate a believable demo shop.")
@@ -133,4 +135,55 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(analytics_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
     app.cli.add_command(demo_cli)
+
+
+tokens_cli = AppGroup("tokens", help="API tokens for external tools.")
+
+
+@tokens_cli.command("create")
+@click.option("--name", required=True, help="Who or what uses the token.")
+@click.option("--scope", type=click.Choice(TOKEN_SCOPES), default="read", show_default=True)
+@click.option("--owner", help="Email of the staff member responsible for it.")
+def create_token(name: str, scope: str, owner: str | None) -> None:
+    """Create a token; the secret is printed once, as the last line, and never stored."""
+    owner_id = None
+    if owner:
+        owner_id = db.session.scalar(sa.select(User.id).where(User.email == owner.strip().lower()))
+        if owner_id is None:
+            raise click.BadParameter(f"no staff user {owner}", param_hint="--owner")
+    token, secret = issue_token(db.session, name, scope, owner_id)
+    audit_cli("token.create", f"token:{token.id}", {"name": name, "scope": scope})
+    db.session.commit()
+    click.echo(f"Created {scope} token {token.id} ({token.prefix}…) for {name}. Copy it now:")
+    click.echo(secret)
+
+
+@tokens_cli.command("list")
+def list_tokens() -> None:
+    """Every token with its scope, last use and whether it is revoked."""
+    for token in db.session.scalars(sa.select(ApiToken).order_by(ApiToken.id)):
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
+        state = "revoked" if token.revoked_at else "active"
+        click.echo(
+            f"{token.id:>4}  {token.prefix}…  {token.scope:<5}  {state:<7}"
+            f"  last used {used}  {token.name}"
+        )
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token(token_id: int) -> None:
+    """Revoke a token at once; calls with it get 401 from then on."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise click.ClickException(f"no token {token_id}")
+    token.revoked_at = token.revoked_at or utc_now()
+    audit_cli("token.revoke", f"token:{token.id}", {"name": token.name})
+    db.session.commit()
+    click.echo(f"Revoked token {token.id} ({token.name})")
+
+
+def audit_cli(action: str, target: str, details: dict) -> None:
+    db.session.add(AuditLog(actor="cli", action=action, target=target, details=details))

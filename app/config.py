@@ -39,6 +39,7 @@ def load_config(
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": not _flag(environ, "RATELIMIT_DISABLED"),
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
         # Dash pages stay open all day; the token lives as long as the login session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

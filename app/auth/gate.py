@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, redirect, request, url_for
+from flask import Flask, Response, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from app.api.tokens import find_active_token
+from app.extensions import db
+
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.logout", "health.healthz", "static"})
 JSON_PATH_PREFIXES = ("/api/", "/analytics/api/", "/analytics/_")
+# Where an API token (Authorization: Bearer …) is accepted instead of a staff login.
+API_PATH_PREFIXES = ("/api/", "/analytics/api/")
 # Dash's renderer reads this cookie and echoes it in the X-CSRFToken header on callbacks.
 DASH_CSRF_COOKIE = "_csrf_token"
 
@@ -27,8 +32,30 @@ def login_target() -> str:
     return request.path + (f"?{query}" if query else "")
 
 
+def _bearer_secret() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" and secret.strip() else None
+
+
+def _unauthorized(message: str) -> Response:
+    response = jsonify(error=message, status=401)
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
 def enforce_login() -> Response | None:
-    if request.endpoint in PUBLIC_ENDPOINTS or current_user.is_authenticated:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    secret = _bearer_secret()
+    if secret is not None and request.path.startswith(API_PATH_PREFIXES):
+        token = find_active_token(db.session, secret)
+        if token is None:
+            return _unauthorized("invalid or revoked token")
+        g.api_token = token
+        return None
+    if current_user.is_authenticated:
         return None
     if wants_json():
         response = jsonify(error="authentication required", status=401)

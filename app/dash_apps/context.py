@@ -1,26 +1,12 @@
-"""What callbacks need from the running app: the shop's today, currency, the signed-in user."""
+"""What callbacks need from the running app: the shop's settings and the signed-in user."""
 
 from __future__ import annotations
 
-from datetime import date
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_login import current_user
 
-from app.timeutil import shop_today
+from app.shop import currency, today, zone
 
-
-def today() -> date:
-    return shop_today(ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
-
-
-def currency() -> str:
-    return current_app.config["SHOP_CURRENCY"]
-
-
-def zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["SHOP_TIMEZONE"])
+__all__ = ["can", "currency", "today", "zone"]
 
 
 def can(role: str) -> bool:

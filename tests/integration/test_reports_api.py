@@ -1,0 +1,125 @@
+"""The specification's JSON endpoints over real HTTP, with tokens from `flask tokens`."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ApiToken, AuditLog
+from tests.factories import OrderFactory, RefundFactory
+from tests.integration.browser import live_server
+
+MARCH = "start=2026-03-01&end=2026-03-31"
+
+
+def call(url: str, token: str | None = None) -> tuple[int, object]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(url, headers={**headers, "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+def create_token(runner, scope: str = "read") -> str:
+    result = runner.invoke(args=["tokens", "create", "--name", "BI tool", "--scope", scope])
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+@pytest.fixture
+def server(make_app):
+    with live_server(make_app()) as base_url:
+        yield base_url
+
+
+def test_token_secret_is_shown_once_and_only_its_hash_is_kept(runner):
+    secret = create_token(runner)
+    token = db.session.scalar(sa.select(ApiToken))
+    assert secret.startswith("sfa_") and len(secret) > 40
+    assert token.token_hash != secret and secret not in token.token_hash
+    assert token.prefix == secret[:12]
+    listing = runner.invoke(args=["tokens", "list"]).output
+    assert "BI tool" in listing and "active" in listing and "never" in listing
+    assert db.session.scalar(sa.select(AuditLog.action)) == "token.create"
+
+
+def test_daily_revenue_over_http_reconciles_with_the_orders(app, runner, server):
+    first = OrderFactory(subtotal=10_000, discount=1_000)
+    OrderFactory(subtotal=2_550, placed_at=datetime(2026, 3, 11, 9, tzinfo=UTC))
+    RefundFactory(order=first, amount=500, refunded_at=datetime(2026, 3, 11, 10, tzinfo=UTC))
+    status, days = call(f"{server}/analytics/api/daily-revenue/?{MARCH}", create_token(runner))
+    assert status == 200 and len(days) == 31
+    by_date = {day["date"]: day for day in days}
+    assert by_date["2026-03-10"]["revenue"] == {"amount": "90.00", "minor": 9_000}
+    assert by_date["2026-03-11"]["revenue"] == {"amount": "20.50", "minor": 2_050}
+    assert by_date["2026-03-11"]["orders"] == 1 and by_date["2026-03-11"]["aov"]["minor"] == 2_550
+    assert sum(day["revenue"]["minor"] for day in days) == 10_000 - 1_000 + 2_550 - 500
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ApiToken.last_used_at)) is not None
+
+
+def test_customer_segments_lists_the_ten_segments(app, runner, server):
+    status, segments = call(f"{server}/analytics/api/customer-segments/", create_token(runner))
+    assert status == 200
+    assert [row["segment"] for row in segments][:2] == ["Champions", "Loyal"] and len(
+        segments
+    ) == 10
+
+
+def test_calls_without_a_valid_token_get_401_json(app, runner, server):
+    url = f"{server}/analytics/api/daily-revenue/"
+    assert call(url) == (401, {"error": "authentication required", "status": 401})
+    assert call(url, "sfa_not-a-real-token") == (
+        401,
+        {"error": "invalid or revoked token", "status": 401},
+    )
+    secret = create_token(runner)
+    assert call(url, secret)[0] == 200
+    token_id = db.session.scalar(sa.select(ApiToken.id))
+    assert runner.invoke(args=["tokens", "revoke", str(token_id)]).exit_code == 0
+    assert call(url, secret)[0] == 401
+
+
+def test_bad_parameters_name_each_field(app, runner, server):
+    token = create_token(runner)
+    status, body = call(f"{server}/analytics/api/daily-revenue/?days=0", token)
+    assert status == 400 and body["fields"] == {"days": "a whole number from 1 to 731"}
+    status, body = call(
+        f"{server}/analytics/api/daily-revenue/?start=2026-03-10&end=2026-03-01", token
+    )
+    assert status == 400 and body["fields"] == {"end": "must not be before start"}
+    status, body = call(
+        f"{server}/analytics/api/daily-revenue/?start=yesterday&end=2026-03-01", token
+    )
+    assert status == 400 and set(body["fields"]) == {"start"}
+
+
+def test_unknown_api_paths_answer_json_404(app, runner, server):
+    status, body = call(f"{server}/api/v1/no-such-thing", create_token(runner))
+    assert status == 404 and body["status"] == 404
+
+
+def test_a_staff_session_may_call_them_too(client, auth, viewer):
+    auth.login(viewer.email)
+    response = client.get(f"/analytics/api/daily-revenue/?{MARCH}")
+    assert response.status_code == 200 and len(response.json) == 31
+
+
+def test_each_token_is_rate_limited(make_app, runner):
+    secret = create_token(runner)
+    client = make_app(RATELIMIT_ENABLED=True, API_RATE_LIMIT="2 per minute").test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    codes = [
+        client.get("/analytics/api/customer-segments/", headers=headers).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
