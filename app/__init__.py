@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from app.config import load_config
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import Api, csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -57,8 +57,11 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
+    from app.api import orders
+
     app.register_blueprint(api_bp)
     app.register_blueprint(reports.bp)
+    Api(app).register_blueprint(orders.blp)
 
 
 def register_tracking(app: Flask) -> None:

@@ -40,6 +40,11 @@ def load_config(
         "RATELIMIT_ENABLED": not _flag(environ, "RATELIMIT_DISABLED"),
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
+        "API_TITLE": "Storefront Analytics API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
         # Dash pages stay open all day; the token lives as long as the login session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -11,8 +11,8 @@ from app.extensions import db
 
 
 def error_response(status: int, message: str, **details: object):
-    """The JSON body every machine-facing error uses."""
-    response = jsonify(error=message, status=status, **details)
+    """The JSON body every machine-facing error uses (problem-details fields included)."""
+    response = jsonify(error=message, status=status, title=message, **details)
     response.status_code = status
     return response
 
@@ -24,6 +24,10 @@ def _render(status: int, title: str, message: str):
 
 
 def handle_http_error(error: HTTPException):
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if messages and wants_json():
+        # webargs/flask-smorest validation: name every bad field, by location.
+        return error_response(error.code or 422, "invalid request", errors=messages)
     return _render(error.code or 500, error.name, error.description or error.name)
 
 

@@ -4,6 +4,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_smorest import Api as SmorestApi
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
@@ -14,3 +15,13 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class Api(SmorestApi):
+    """flask-smorest without its app-wide error handler: app/errors.py answers every error.
+
+    Made per app (create_app may run many times in one process), not shared like the rest.
+    """
+
+    def _register_error_handlers(self) -> None:
+        pass

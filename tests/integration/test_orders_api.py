@@ -1,0 +1,166 @@
+"""Ingestion over real HTTP: idempotent, all or nothing, errors naming each bad field."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import sqlalchemy as sa
+
+from app.analytics.overview import shop_totals
+from app.extensions import db
+from app.models import ConversionEvent, Customer, DailyAnalyticsSnapshot, Order, Refund
+from tests.integration.browser import live_server
+from tests.integration.test_reports_api import create_token
+
+
+def post(url: str, body: object, token: str | None) -> tuple[int, dict]:
+    headers = {
+        "Content-Type": "application/json",
+        **({"Authorization": f"Bearer {token}"} if token else {}),
+    }
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read())
+
+
+def order(number: int, **changes) -> dict:
+    return {
+        "external_id": f"WEB-{number}",
+        "customer_id": f"C-{number % 3}",
+        "placed_at": "2026-03-10T14:00:00+01:00",
+        "subtotal": 1_000 * number,
+        "discount": 100,
+        "tax": 50,
+        "channel": "mobile_app",
+        **changes,
+    }
+
+
+@pytest.fixture
+def server(make_app):
+    with live_server(make_app()) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def writer(runner):
+    return create_token(runner, "write")
+
+
+def counts() -> tuple[int, int, int]:
+    db.session.expire_all()
+    return tuple(
+        db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (Order, Customer, ConversionEvent)
+    )
+
+
+def test_the_same_batch_three_times_leaves_one_set_of_orders_and_the_same_figures(
+    app, server, writer
+):
+    batch = {"orders": [order(n) for n in range(1, 6)]}
+    status, body = post(f"{server}/api/v1/orders", batch, writer)
+    assert status == 201 and len(body["created"]) == 5
+    first = (counts(), shop_totals(db.session))
+    for _ in range(2):
+        status, body = post(f"{server}/api/v1/orders", batch, writer)
+        assert status == 201 and body == {
+            "created": [],
+            "unchanged": [f"WEB-{n}" for n in range(1, 6)],
+        }
+    assert (counts(), shop_totals(db.session)) == first
+    assert first[0] == (5, 3, 5)  # five orders, three customers, one purchase event each
+    assert first[1].net_revenue == sum(1_000 * n - 100 for n in range(1, 6))
+    day = db.session.scalar(
+        sa.select(DailyAnalyticsSnapshot).where(DailyAnalyticsSnapshot.orders > 0)
+    )
+    assert str(day.business_date) == "2026-03-10"
+
+
+def test_one_bad_order_rejects_the_whole_batch_and_names_the_field(app, server, writer):
+    batch = {"orders": [order(1), order(2, subtotal=-5), order(3, channel="fax", total=1)]}
+    status, body = post(f"{server}/api/v1/orders", batch, writer)
+    assert status == 422
+    errors = body["errors"]["json"]["orders"]
+    assert "subtotal" in errors["1"] and "channel" in errors["2"]
+    assert counts() == (0, 0, 0)
+
+
+def test_a_conflicting_resend_answers_409_and_writes_nothing(app, server, writer):
+    assert post(f"{server}/api/v1/orders", order(1), writer)[0] == 201
+    status, body = post(
+        f"{server}/api/v1/orders", {"orders": [order(2), order(1, subtotal=9_999)]}, writer
+    )
+    assert status == 409 and "subtotal" in body["errors"]["WEB-1"]
+    assert counts()[0] == 1
+
+
+def test_reading_tokens_and_staff_sessions_cannot_write(app, runner, server, client, auth, viewer):
+    reader = create_token(runner, "read")
+    assert post(f"{server}/api/v1/orders", order(1), reader)[0] == 403
+    assert post(f"{server}/api/v1/orders", order(1), None)[0] == 401
+    auth.login(viewer.email)
+    assert client.post("/api/v1/orders", json=order(1)).status_code == 401
+    assert counts()[0] == 0
+
+
+def test_completing_cancelling_and_refunding_move_the_figures(app, server, writer):
+    post(f"{server}/api/v1/orders", order(4, status="pending"), writer)
+    assert shop_totals(db.session).orders == 0
+    status, body = post(f"{server}/api/v1/orders/WEB-4/status", {"status": "completed"}, writer)
+    assert status == 200 and body["status"] == "completed"
+    assert shop_totals(db.session).net_revenue == 3_900
+    refund = {"refund_id": "R-1", "amount": 900, "refunded_at": "2026-03-12T10:00:00Z"}
+    assert post(f"{server}/api/v1/orders/WEB-4/refunds", refund, writer)[0] == 201
+    assert (
+        post(f"{server}/api/v1/orders/WEB-4/refunds", refund, writer)[0] == 201
+    )  # same refund again
+    too_much = {**refund, "refund_id": "R-2", "amount": 3_001}
+    assert post(f"{server}/api/v1/orders/WEB-4/refunds", too_much, writer)[0] == 409
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.sum(Refund.amount))) == 900
+    assert shop_totals(db.session).net_revenue == 3_000
+    status, _ = post(f"{server}/api/v1/orders/WEB-4/status", {"status": "cancelled"}, writer)
+    assert status == 200 and shop_totals(db.session).orders == 0
+    assert post(f"{server}/api/v1/orders/WEB-4/status", {"status": "completed"}, writer)[0] == 409
+    assert post(f"{server}/api/v1/orders/NOPE/status", {"status": "completed"}, writer)[0] == 404
+
+
+def test_eight_clients_sending_overlapping_batches_lose_and_duplicate_nothing(app, server, writer):
+    batches = [
+        {"orders": [order(n) for n in range(start, start + 20)]} for start in range(1, 81, 10)
+    ]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(
+            pool.map(lambda batch: post(f"{server}/api/v1/orders", batch, writer), batches)
+        )
+    assert [status for status, _ in results] == [201] * 8
+    created = [external_id for _, body in results for external_id in body["created"]]
+    assert sorted(created) == sorted({f"WEB-{n}" for n in range(1, 91)})
+    assert counts()[0] == 90
+    expected = sum(1_000 * n - 100 for n in range(1, 91))
+    assert shop_totals(db.session).net_revenue == expected
+
+
+def test_the_openapi_document_describes_the_write_endpoints(app, runner, server):
+    request = urllib.request.Request(
+        f"{server}/api/v1/openapi.json", headers={"Authorization": f"Bearer {create_token(runner)}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        document = json.loads(response.read())
+    assert document["openapi"].startswith("3.")
+    assert {
+        "/api/v1/orders",
+        "/api/v1/orders/{external_id}/status",
+        "/api/v1/orders/{external_id}/refunds",
+    } <= set(document["paths"])
