@@ -45,7 +45,10 @@ class IngestResult:
 
 def _customers(session: Session, orders: list[dict]) -> dict[str, int]:
     """Customer ids by external id, creating the customers not seen before."""
-    wanted = {order["customer_id"]: order for order in orders}
+    # Sorted, so concurrent batches take their row locks in the same order (no deadlocks).
+    wanted = {
+        order["customer_id"]: order for order in sorted(orders, key=lambda o: o["customer_id"])
+    }
     known = dict(
         session.execute(
             sa.select(Customer.external_id, Customer.id).where(Customer.external_id.in_(wanted))
@@ -110,7 +113,7 @@ def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
         else {}
     )
     conflicts: dict[str, str] = {}
-    for order in orders:
+    for order in sorted(orders, key=lambda o: o["external_id"]):
         row = _row(order, customers[order["customer_id"]], campaigns)
         if order["external_id"] in existing:
             changed = _differences(existing[order["external_id"]], row)

@@ -8,7 +8,7 @@ import time
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.api.schemas import BatchResult, OrderBatch, OrderOut, RefundIn, RefundOut, StatusIn
 from app.api.tokens import api_caller, api_rate_limit
@@ -55,8 +55,9 @@ class Orders(MethodView):
                 return error_response(
                     409, "orders conflict with ones already received", errors=conflict.conflicts
                 )
-            except IntegrityError:
-                # Another client inserted the same ids meanwhile: run again and compare with theirs.
+            except (IntegrityError, OperationalError):
+                # Another client inserted the same ids meanwhile (or PostgreSQL chose us as a
+                # deadlock victim): run again, and compare with what they wrote.
                 db.session.rollback()
                 if attempt == INSERT_ATTEMPTS - 1:
                     raise
