@@ -17,6 +17,7 @@ from app.analytics.rebuild import rebuild_range
 from app.demo import DemoSpec, generate_shop, load_shop
 from app.extensions import db
 from bench.engine import engine_figures, nightly_memory
+from bench.ingest import ingest_figures
 from bench.pages import callback_figures
 from bench.report import Figure, print_table
 
@@ -107,6 +108,7 @@ def main() -> None:
         figures += nightly_memory(app.config["SQLALCHEMY_DATABASE_URI"], BENCH_DAY, BENCH_TODAY)
         last_30 = f"?start={BENCH_END_DATE - timedelta(days=29)}&end={BENCH_END_DATE}"
         figures += callback_figures(app, last_30)
+        figures += ingest_figures(db.session)
     print_table(figures)
 
 

@@ -132,8 +132,8 @@ def track_sales(session: Session, _context) -> None:
             )
         )
         affected.customers.discard(None)
-    for order in affected.completed:
-        affected.days.update(_record_purchase(session, order, zone))
+    if affected.completed:
+        affected.days.update(_record_purchases(session, affected.completed, zone))
     if affected.event_sessions:
         affected.days.update(_entry_days(session, affected.event_sessions))
     if affected.customers:
@@ -150,19 +150,29 @@ def track_sales(session: Session, _context) -> None:
 
 
 def _first_order_days(session: Session, customer_ids: set[int], zone: ZoneInfo) -> set[date]:
-    """A customer is "new" on the day of their first counted order: before and after this flush."""
-    recorded = session.scalars(
-        sa.select(CustomerMetrics.first_order_at).where(
-            CustomerMetrics.customer_id.in_(customer_ids),
-            CustomerMetrics.first_order_at.is_not(None),
+    """Days whose "new customers" change: where a customer's first counted day moved."""
+    recorded = {
+        customer_id: business_date(moment, zone)
+        for customer_id, moment in session.execute(
+            sa.select(CustomerMetrics.customer_id, CustomerMetrics.first_order_at).where(
+                CustomerMetrics.customer_id.in_(customer_ids),
+                CustomerMetrics.first_order_at.is_not(None),
+            )
         )
+    }
+    current = dict(
+        session.execute(
+            sa.select(Order.customer_id, sa.func.min(Order.business_date))
+            .where(Order.customer_id.in_(customer_ids), Order.status.in_(COUNTED_STATUSES))
+            .group_by(Order.customer_id)
+        ).all()
     )
-    current = session.scalars(
-        sa.select(sa.func.min(Order.business_date))
-        .where(Order.customer_id.in_(customer_ids), Order.status.in_(COUNTED_STATUSES))
-        .group_by(Order.customer_id)
-    )
-    return {business_date(moment, zone) for moment in recorded} | set(current)
+    moved = {
+        cid for cid in recorded.keys() | current.keys() if recorded.get(cid) != current.get(cid)
+    }
+    return {
+        day for cid in moved for day in (recorded.get(cid), current.get(cid)) if day is not None
+    }
 
 
 def _entry_days(session: Session, session_ids: set[str]) -> set[date]:
@@ -176,33 +186,44 @@ def _entry_days(session: Session, session_ids: set[str]) -> set[date]:
     )
 
 
-def _record_purchase(session: Session, order: Order, zone: ZoneInfo) -> set[date]:
-    """Insert the order's purchase event once; returns the days whose sessions it touches."""
-    already = session.scalar(
-        sa.select(EVENTS.c.id)
-        .where(EVENTS.c.order_id == order.id, EVENTS.c.event_type == "purchase")
-        .limit(1)
-    )
-    if already is not None:
-        return set()
-    journey = session.execute(
-        sa.select(EVENTS.c.session_id, sa.func.min(EVENTS.c.business_date))
-        .where(EVENTS.c.order_id == order.id)
-        .group_by(EVENTS.c.session_id)
-        .limit(1)
-    ).first()
-    occurred = order.completed_at or datetime.now(UTC)
-    day = business_date(occurred, zone)
-    session.execute(
-        EVENTS.insert().values(
-            external_id=f"purchase-{order.external_id}",
-            event_type="purchase",
-            customer_id=order.customer_id,
-            session_id=journey[0] if journey else f"order-{order.external_id}",
-            occurred_at=occurred,
-            business_date=day,
-            order_id=order.id,
-            channel=order.channel,
+def _record_purchases(session: Session, orders: list[Order], zone: ZoneInfo) -> set[date]:
+    """Insert each order's purchase event once (set-based); returns the days they touch."""
+    ids = [order.id for order in orders]
+    recorded = set(
+        session.scalars(
+            sa.select(EVENTS.c.order_id).where(
+                EVENTS.c.order_id.in_(ids), EVENTS.c.event_type == "purchase"
+            )
         )
     )
-    return {day, journey[1]} if journey else {day}
+    # An order's tracked visit (events already linked to it) keeps the purchase in its session.
+    journeys = dict(
+        session.execute(
+            sa.select(EVENTS.c.order_id, sa.func.min(EVENTS.c.session_id))
+            .where(EVENTS.c.order_id.in_(ids))
+            .group_by(EVENTS.c.order_id)
+        ).all()
+    )
+    rows = []
+    for order in orders:
+        if order.id in recorded:
+            continue
+        occurred = order.completed_at or datetime.now(UTC)
+        rows.append(
+            {
+                "external_id": f"purchase-{order.external_id}",
+                "event_type": "purchase",
+                "customer_id": order.customer_id,
+                "session_id": journeys.get(order.id, f"order-{order.external_id}"),
+                "occurred_at": occurred,
+                "business_date": business_date(occurred, zone),
+                "order_id": order.id,
+                "page": None,
+                "channel": order.channel,
+            }
+        )
+    if rows:
+        session.execute(EVENTS.insert(), rows)
+    days = {row["business_date"] for row in rows}
+    journey_sessions = {row["session_id"] for row in rows if row["order_id"] in journeys}
+    return days | (_entry_days(session, journey_sessions) if journey_sessions else set())
