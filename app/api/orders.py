@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 
-from flask import g
+from flask import abort, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -27,7 +27,9 @@ csrf.exempt(blp)
 limiter.limit(api_rate_limit, key_func=api_caller)(blp)
 
 
+@blp.before_request
 def require_write_token():
+    """Every route here writes: a write-scope token is required (a staff cookie is not enough)."""
     token = getattr(g, "api_token", None)
     if token is None:
         return error_response(401, "a write-scope API token is required")
@@ -42,9 +44,6 @@ class Orders(MethodView):
     @blp.response(201, BatchResult)
     def post(self, batch: dict):
         """Create one order or a batch of up to 1,000, all or nothing; re-sending is harmless."""
-        refused = require_write_token()
-        if refused:
-            return refused
         for attempt in range(INSERT_ATTEMPTS):
             try:
                 result = ingest_orders(db.session, batch["orders"])
@@ -65,8 +64,11 @@ class Orders(MethodView):
         raise AssertionError("unreachable")
 
 
-def _order_or_404(external_id: str) -> Order | None:
-    return db.session.scalar(db.select(Order).where(Order.external_id == external_id))
+def _order(external_id: str) -> Order:
+    order = db.session.scalar(db.select(Order).where(Order.external_id == external_id))
+    if order is None:
+        abort(404, f"no order {external_id}")
+    return order
 
 
 @blp.route("/<external_id>/status", methods=["POST"])
@@ -74,12 +76,7 @@ def _order_or_404(external_id: str) -> Order | None:
 @blp.response(200, OrderOut)
 def set_status(change: dict, external_id: str):
     """Complete or cancel an order; the figures follow in the same transaction."""
-    refused = require_write_token()
-    if refused:
-        return refused
-    order = _order_or_404(external_id)
-    if order is None:
-        return error_response(404, f"no order {external_id}")
+    order = _order(external_id)
     try:
         change_status(db.session, order, change["status"], change["at"] or utc_now())
     except TransitionError as error:
@@ -94,12 +91,7 @@ def set_status(change: dict, external_id: str):
 @blp.response(201, RefundOut)
 def refund(payload: dict, external_id: str):
     """Refund merchandise once per refund id, booked on the refund's own day."""
-    refused = require_write_token()
-    if refused:
-        return refused
-    order = _order_or_404(external_id)
-    if order is None:
-        return error_response(404, f"no order {external_id}")
+    order = _order(external_id)
     try:
         created, _new = add_refund(db.session, order, payload)
     except (TransitionError, IngestConflict) as error:
