@@ -57,11 +57,13 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
-    from app.api import orders
+    from app.api import analytics, orders
 
     app.register_blueprint(api_bp)
     app.register_blueprint(reports.bp)
-    Api(app).register_blueprint(orders.blp)
+    api = Api(app)
+    api.register_blueprint(analytics.blp)
+    api.register_blueprint(orders.blp)
 
 
 def register_tracking(app: Flask) -> None:

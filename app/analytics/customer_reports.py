@@ -55,10 +55,12 @@ def ltv_distribution(session: Session) -> list[Bucket]:
     ]
 
 
-def _list_query(kind: str):
+def _list_query(kind: str, segment: str | None = None):
     query = sa.select(
         Customer.id, Customer.external_id, Customer.name, Customer.email, CustomerMetrics
     ).join(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
+    if segment:
+        query = query.where(CustomerMetrics.segment == segment)
     if kind == "at_risk":
         return query.where(
             CustomerMetrics.churn_risk >= AT_RISK_CHURN, CustomerMetrics.orders_count > 1
@@ -73,9 +75,10 @@ def customer_list(
     limit: int,
     sort: str | None = None,
     descending: bool = True,
+    segment: str | None = None,
 ) -> tuple[list[dict], int]:
     """One page of top (by value) or at-risk (valuable and lapsing) customers, sorted in SQL."""
-    query = _list_query(kind)
+    query = _list_query(kind, segment)
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     column = SORTABLE.get(sort or "lifetime_value", CustomerMetrics.lifetime_value)
     order = column.desc() if descending else column.asc()

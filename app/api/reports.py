@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, request
+from marshmallow import ValidationError
 
 from app.analytics.dashboard import daily_series, segment_summary
 from app.analytics.periods import DateRange
+from app.api.schemas import RangeQuery
 from app.api.tokens import api_caller, api_rate_limit
 from app.errors import error_response
 from app.extensions import db, limiter
@@ -16,35 +16,26 @@ from app.shop import currency, today
 
 bp = Blueprint("reports_api", __name__, url_prefix="/analytics/api")
 limiter.limit(api_rate_limit, key_func=api_caller)(bp)
-MAX_DAYS = 731
 
 
-def _money(minor: int, currency: str) -> dict:
+def money(minor: int, currency: str) -> dict:
     """Exact decimal text beside the integer minor units: no float ever carries money."""
     return {"amount": str(to_major(minor, currency)), "minor": minor}
 
 
 def parse_days(args) -> tuple[DateRange | None, dict[str, str]]:
-    """`?days=N` (default 30) or `?start=…&end=…` (YYYY-MM-DD), with a message per bad field."""
-    errors: dict[str, str] = {}
-    if "start" in args or "end" in args:
-        parsed = {}
-        for name in ("start", "end"):
-            try:
-                parsed[name] = date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                errors[name] = "required, as YYYY-MM-DD"
-        if errors:
-            return None, errors
-        if parsed["end"] < parsed["start"]:
-            return None, {"end": "must not be before start"}
-        if (parsed["end"] - parsed["start"]).days >= MAX_DAYS:
-            return None, {"end": f"a range covers at most {MAX_DAYS} days"}
-        return DateRange(parsed["start"], parsed["end"]), {}
-    raw = args.get("days", "30")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_DAYS:
-        return None, {"days": f"a whole number from 1 to {MAX_DAYS}"}
-    return DateRange.last_days(int(raw), today()), {}
+    """The query's date range (RangeQuery's rules), or the first message for each bad field."""
+    try:
+        query = RangeQuery().load(args)
+    except ValidationError as error:
+        return None, {name: messages[0] for name, messages in error.messages.items()}
+    return date_range(query), {}
+
+
+def date_range(query: dict) -> DateRange:
+    if query.get("start"):
+        return DateRange(query["start"], query["end"])
+    return DateRange.last_days(query.get("days") or 30, today())
 
 
 @bp.get("/daily-revenue/")
@@ -56,9 +47,9 @@ def daily_revenue():
     return [
         {
             "date": row.business_date.isoformat(),
-            "revenue": _money(row.net_revenue, code),
+            "revenue": money(row.net_revenue, code),
             "orders": row.orders,
-            "aov": _money(row.aov, code),
+            "aov": money(row.aov, code),
             "currency": code,
         }
         for row in daily_series(db.session, days)
@@ -72,7 +63,7 @@ def customer_segments():
         {
             "segment": row.segment,
             "customers": row.customers,
-            "revenue": _money(row.revenue, code),
+            "revenue": money(row.revenue, code),
             "currency": code,
         }
         for row in segment_summary(db.session)

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from app.models.enums import CHANNELS, PAYMENT_METHODS
+from app.models.enums import CHANNELS, PAYMENT_METHODS, SEGMENTS
 
 EXTERNAL_ID = validate.Length(min=1, max=64)
+MAX_RANGE_DAYS = 731
+SORTABLE_COLUMNS = (
+    "lifetime_value",
+    "orders_count",
+    "aov",
+    "last_order_at",
+    "churn_risk",
+    "recency_days",
+)
 MINOR_UNITS = validate.Range(min=0, max=10**12)
 
 
@@ -98,3 +107,50 @@ class RefundOut(Schema):
     refund_id = fields.String(attribute="external_id")
     amount = fields.Integer()
     business_date = fields.Date()
+
+
+class RangeQuery(Schema):
+    """`days` (1–731, default 30) or `start` and `end` (YYYY-MM-DD, at most 731 days)."""
+
+    days = fields.Integer(
+        load_default=None,
+        validate=validate.Range(
+            min=1, max=MAX_RANGE_DAYS, error=f"a whole number from 1 to {MAX_RANGE_DAYS}"
+        ),
+        error_messages={"invalid": f"a whole number from 1 to {MAX_RANGE_DAYS}"},
+    )
+    start = fields.Date(load_default=None, error_messages={"invalid": "required, as YYYY-MM-DD"})
+    end = fields.Date(load_default=None, error_messages={"invalid": "required, as YYYY-MM-DD"})
+
+    @validates_schema
+    def complete_range(self, data: dict, **_kwargs) -> None:
+        start, end = data.get("start"), data.get("end")
+        if (start is None) != (end is None):
+            raise ValidationError(
+                "give both start and end, or neither", "end" if start else "start"
+            )
+        if start and end and end < start:
+            raise ValidationError("must not be before start", "end")
+        if start and end and (end - start).days >= MAX_RANGE_DAYS:
+            raise ValidationError(f"a range covers at most {MAX_RANGE_DAYS} days", "end")
+
+
+class FunnelQuery(RangeQuery):
+    channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
+
+
+class CohortQuery(Schema):
+    months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=36))
+    as_of = fields.Date(load_default=None)
+
+
+class CustomerQuery(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    segment = fields.String(load_default=None, validate=validate.OneOf(SEGMENTS))
+    sort = fields.String(load_default="lifetime_value", validate=validate.OneOf(SORTABLE_COLUMNS))
+    descending = fields.Boolean(load_default=True)
+
+
+class JobRunQuery(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
