@@ -51,7 +51,6 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app import health
-    from app.api import bp as api_bp
     from app.api import reports
     from app.auth import views
 
@@ -59,7 +58,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(views.bp)
     from app.api import analytics, orders
 
-    app.register_blueprint(api_bp)
     app.register_blueprint(reports.bp)
     api = Api(app)
     api.register_blueprint(analytics.blp)

@@ -1,5 +1,2 @@
-"""The versioned REST API under /api/v1; each resource module adds its routes to `bp`."""
-
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+"""The HTTP API: `/api/v1` (flask-smorest blueprints, one module per resource) and the
+specification's `/analytics/api/` endpoints; tokens in `tokens.py`."""
