@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app import audit
 from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range
 from app.api.tokens import issue_token
 from app.demo import DemoError, DemoSpec, generate_shop, load_shop
 from app.extensions import db
-from app.models import ApiToken, AuditLog, Order, User
+from app.models import ApiToken, Order, User
 from app.models.enums import ROLES, TOKEN_SCOPES
 from app.timeutil import utc_now
 
@@ -154,7 +155,7 @@ def create_token(name: str, scope: str, owner: str | None) -> None:
         if owner_id is None:
             raise click.BadParameter(f"no staff user {owner}", param_hint="--owner")
     token, secret = issue_token(db.session, name, scope, owner_id)
-    audit_cli("token.create", f"token:{token.id}", {"name": name, "scope": scope})
+    audit.record("token.create", f"token:{token.id}", {"name": name, "scope": scope})
     db.session.commit()
     click.echo(f"Created {scope} token {token.id} ({token.prefix}…) for {name}. Copy it now:")
     click.echo(secret)
@@ -180,10 +181,6 @@ def revoke_token(token_id: int) -> None:
     if token is None:
         raise click.ClickException(f"no token {token_id}")
     token.revoked_at = token.revoked_at or utc_now()
-    audit_cli("token.revoke", f"token:{token.id}", {"name": token.name})
+    audit.record("token.revoke", f"token:{token.id}", {"name": token.name})
     db.session.commit()
     click.echo(f"Revoked token {token.id} ({token.name})")
-
-
-def audit_cli(action: str, target: str, details: dict) -> None:
-    db.session.add(AuditLog(actor="cli", action=action, target=target, details=details))

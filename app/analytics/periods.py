@@ -6,6 +6,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+DEFAULT_DAYS = 30  # the range pages and the API show when none is asked for
+MAX_RANGE_DAYS = 731  # two years and a day: the longest range a page or the API accepts
+
 
 @dataclass(frozen=True)
 class DateRange:

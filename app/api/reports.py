@@ -6,7 +6,7 @@ from flask import Blueprint, request
 from marshmallow import ValidationError
 
 from app.analytics.dashboard import daily_series, segment_summary
-from app.analytics.periods import DateRange
+from app.analytics.periods import DEFAULT_DAYS, DateRange
 from app.api.schemas import RangeQuery
 from app.api.tokens import api_caller, api_rate_limit
 from app.errors import error_response
@@ -35,7 +35,7 @@ def parse_days(args) -> tuple[DateRange | None, dict[str, str]]:
 def date_range(query: dict) -> DateRange:
     if query.get("start"):
         return DateRange(query["start"], query["end"])
-    return DateRange.last_days(query.get("days") or 30, today())
+    return DateRange.last_days(query.get("days") or DEFAULT_DAYS, today())
 
 
 @bp.get("/daily-revenue/")

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from app.analytics.customer_reports import SORTABLE
+from app.analytics.periods import MAX_RANGE_DAYS
 from app.models.enums import CHANNELS, PAYMENT_METHODS, SEGMENTS
 
 EXTERNAL_ID = validate.Length(min=1, max=64)
-MAX_RANGE_DAYS = 731
-SORTABLE_COLUMNS = (
-    "lifetime_value",
-    "orders_count",
-    "aov",
-    "last_order_at",
-    "churn_risk",
-    "recency_days",
-)
 MINOR_UNITS = validate.Range(min=0, max=10**12)
 
 
@@ -148,7 +141,7 @@ class CustomerQuery(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     segment = fields.String(load_default=None, validate=validate.OneOf(SEGMENTS))
-    sort = fields.String(load_default="lifetime_value", validate=validate.OneOf(SORTABLE_COLUMNS))
+    sort = fields.String(load_default="lifetime_value", validate=validate.OneOf(list(SORTABLE)))
     descending = fields.Boolean(load_default=True)
 
 

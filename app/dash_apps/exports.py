@@ -10,23 +10,13 @@ import xlsxwriter
 from dash import ctx, dcc
 from dash.exceptions import MissingCallbackContextException
 from flask import request
-from flask_login import current_user
 
+from app import audit
 from app.extensions import db
-from app.models import AuditLog
 
 
 def audit_export(name: str, fmt: str, rows: int) -> None:
-    db.session.add(
-        AuditLog(
-            user_id=current_user.id,
-            actor=current_user.email,
-            action="export",
-            target=name,
-            details={"format": fmt, "rows": rows, "query": request.referrer},
-            remote_addr=request.remote_addr,
-        )
-    )
+    audit.record("export", name, {"format": fmt, "rows": rows, "query": request.referrer})
     db.session.commit()
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
-from app.analytics.periods import DateRange
+from app.analytics.periods import DEFAULT_DAYS, MAX_RANGE_DAYS, DateRange
 
 PRESETS = ("7", "30", "90")
-DEFAULT_PRESET = "30"
-MAX_DAYS = 731
+DEFAULT_PRESET = str(DEFAULT_DAYS)
 
 
 def _first(params: dict[str, list[str]], name: str) -> str | None:
@@ -28,7 +27,7 @@ def parse_range(search: str | None, today: date) -> DateRange:
     """`?start=…&end=…` (custom), else `?days=7|30|90`, else the last 30 days up to today."""
     params = parse_qs((search or "").lstrip("?"))
     start, end = _iso(_first(params, "start")), _iso(_first(params, "end"))
-    if start and end and start <= end and (end - start).days < MAX_DAYS:
+    if start and end and start <= end and (end - start).days < MAX_RANGE_DAYS:
         return DateRange(start, end)
     days = _first(params, "days")
     return DateRange.last_days(int(days if days in PRESETS else DEFAULT_PRESET), today)

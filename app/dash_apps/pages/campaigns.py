@@ -5,9 +5,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 import sqlalchemy as sa
 from dash import Dash, Input, Output, State, dcc, html
-from flask import request
-from flask_login import current_user
 
+from app import audit
 from app.analytics.campaigns import campaign_summaries
 from app.campaign_forms import save_campaign, validate_campaign
 from app.dash_apps import context
@@ -22,7 +21,7 @@ from app.dash_apps.components import (
 from app.dash_apps.exports import download, requested_format
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
-from app.models import AuditLog, Campaign
+from app.models import Campaign
 from app.models.enums import CAMPAIGN_STATUSES
 
 FIELDS = (
@@ -257,16 +256,8 @@ def save_form(_clicks, campaign_id: str | None, *values):
             None,
         )
     campaign = save_campaign(db.session, checked.values, edit_id)
-    db.session.add(
-        AuditLog(
-            user_id=current_user.id,
-            actor=current_user.email,
-            action="campaign.update" if edit_id else "campaign.create",
-            target=f"campaign:{campaign.id}",
-            details={"code": campaign.code},
-            remote_addr=request.remote_addr,
-        )
-    )
+    action = "campaign.update" if edit_id else "campaign.create"
+    audit.record(action, f"campaign:{campaign.id}", {"code": campaign.code})
     db.session.commit()
     message = dbc.Alert(
         ["Saved ", dcc.Link(campaign.name, href=f"/analytics/campaigns/{campaign.id}/"), "."],
