@@ -56,12 +56,14 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
-    from app.api import analytics, orders
+    from app.api import analytics, campaigns, events, orders
 
     app.register_blueprint(reports.bp)
     api = Api(app)
     api.register_blueprint(analytics.blp)
     api.register_blueprint(orders.blp)
+    api.register_blueprint(campaigns.blp)
+    api.register_blueprint(events.blp)
 
 
 def register_tracking(app: Flask) -> None:

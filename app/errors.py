@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.auth.gate import wants_json
 from app.extensions import db
-
-
-def error_response(status: int, message: str, **details: object):
-    """The JSON body every machine-facing error uses (problem-details fields included)."""
-    response = jsonify(error=message, status=status, title=message, **details)
-    response.status_code = status
-    return response
+from app.problem import error_response
 
 
 def _render(status: int, title: str, message: str):

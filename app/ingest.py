@@ -12,7 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import Campaign, Customer, Order, Payment, Refund
+from app.models import Campaign, ConversionEvent, Customer, Order, Payment, Refund
 from app.models.enums import COUNTED_STATUSES
 
 # Fields that make two submissions of the same external id "the same order".
@@ -37,30 +37,43 @@ class IngestConflict(Exception):
         self.conflicts = conflicts
 
 
+class UnknownReference(Exception):
+    """A record names something we have not received (by the record's id)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("unknown reference")
+        self.errors = errors
+
+
 @dataclass
 class IngestResult:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
 
 
-def _customers(session: Session, orders: list[dict]) -> dict[str, int]:
-    """Customer ids by external id, creating the customers not seen before."""
+def _customers(session: Session, records: list[dict]) -> dict[str, int]:
+    """Customer ids by external id, creating the customers not seen before.
+
+    Each record names its customer in `customer_id` (None: no customer) and may carry
+    `customer_email`, `placed_at`/`occurred_at` and `channel` for a customer it creates.
+    """
     # Sorted, so concurrent batches take their row locks in the same order (no deadlocks).
+    named = [record for record in records if record.get("customer_id")]
     wanted = {
-        order["customer_id"]: order for order in sorted(orders, key=lambda o: o["customer_id"])
+        record["customer_id"]: record for record in sorted(named, key=lambda r: r["customer_id"])
     }
     known = dict(
         session.execute(
             sa.select(Customer.external_id, Customer.id).where(Customer.external_id.in_(wanted))
         ).all()
     )
-    for external_id, order in wanted.items():
+    for external_id, record in wanted.items():
         if external_id not in known:
             customer = Customer(
                 external_id=external_id,
-                email=order.get("customer_email"),
-                created_at=order["placed_at"],
-                acquisition_channel=order["channel"],
+                email=record.get("customer_email"),
+                created_at=record.get("placed_at") or record["occurred_at"],
+                acquisition_channel=record.get("channel") or "web",
             )
             session.add(customer)
             session.flush()
@@ -88,8 +101,12 @@ def _row(order: dict, customer_id: int, campaigns: dict[str, int]) -> dict:
     }
 
 
-def _differences(existing: Order, row: dict) -> list[str]:
-    return [name for name in COMPARED if getattr(existing, name) != row[name]]
+def _differences(existing: object, row: dict, compared: tuple[str, ...] = COMPARED) -> list[str]:
+    return [name for name in compared if getattr(existing, name) != row[name]]
+
+
+def _conflict(external_id: str, changed: list[str]) -> dict[str, str]:
+    return {external_id: "already exists with different " + ", ".join(changed)}
 
 
 def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
@@ -118,9 +135,7 @@ def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
         if order["external_id"] in existing:
             changed = _differences(existing[order["external_id"]], row)
             if changed:
-                conflicts[order["external_id"]] = "already exists with different " + ", ".join(
-                    changed
-                )
+                conflicts.update(_conflict(order["external_id"], changed))
             else:
                 result.unchanged.append(order["external_id"])
             continue
@@ -136,6 +151,72 @@ def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
         session.add(created)
         existing[order["external_id"]] = created
         result.created.append(order["external_id"])
+    if conflicts:
+        raise IngestConflict(conflicts)
+    session.flush()
+    return result
+
+
+# Fields that make two submissions of the same event id "the same event".
+EVENT_COMPARED = ("event_type", "session_id", "occurred_at", "customer_id", "order_id", "page")
+
+
+def ingest_events(session: Session, events: list[dict]) -> IngestResult:
+    """Store page views and funnel steps once per event id, all or nothing.
+
+    `customer_id` and `order_id` are the shop's own ids: unknown customers are created, an
+    unknown order is refused (the order must arrive first). Tracking recounts the days.
+    """
+    result = IngestResult()
+    existing = {
+        event.external_id: event
+        for event in session.scalars(
+            sa.select(ConversionEvent).where(
+                ConversionEvent.external_id.in_([e["event_id"] for e in events])
+            )
+        )
+    }
+    customers = _customers(session, events)
+    order_ids = {e["order_id"] for e in events if e.get("order_id")}
+    orders = (
+        dict(
+            session.execute(
+                sa.select(Order.external_id, Order.id).where(Order.external_id.in_(order_ids))
+            ).all()
+        )
+        if order_ids
+        else {}
+    )
+    unknown = {
+        e["event_id"]: f"unknown order {e['order_id']}; send the order first"
+        for e in events
+        if e.get("order_id") and e["order_id"] not in orders
+    }
+    if unknown:
+        raise UnknownReference(unknown)
+    conflicts: dict[str, str] = {}
+    for event in sorted(events, key=lambda e: e["event_id"]):
+        row = {
+            "external_id": event["event_id"],
+            "event_type": event["type"],
+            "session_id": event["session_id"],
+            "occurred_at": event["occurred_at"],
+            "customer_id": customers.get(event.get("customer_id")),
+            "order_id": orders.get(event.get("order_id")),
+            "page": event.get("page"),
+            "channel": event.get("channel"),
+        }
+        if event["event_id"] in existing:
+            changed = _differences(existing[event["event_id"]], row, EVENT_COMPARED)
+            if changed:
+                conflicts.update(_conflict(event["event_id"], changed))
+            else:
+                result.unchanged.append(event["event_id"])
+            continue
+        created = ConversionEvent(**row)
+        session.add(created)
+        existing[event["event_id"]] = created
+        result.created.append(event["event_id"])
     if conflicts:
         raise IngestConflict(conflicts)
     session.flush()

@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import random
-import time
-
-from flask import abort, g
+from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.api.schemas import BatchResult, OrderBatch, OrderOut, RefundIn, RefundOut, StatusIn
 from app.api.tokens import api_caller, api_rate_limit
-from app.errors import error_response
+from app.api.writes import run_batch, write_scope_error
 from app.extensions import csrf, db, limiter
 from app.ingest import IngestConflict, TransitionError, add_refund, change_status, ingest_orders
 from app.models import Order
+from app.problem import error_response
 from app.timeutil import utc_now
 
-INSERT_ATTEMPTS = 5
 blp = Blueprint(
     "orders", __name__, url_prefix="/api/v1/orders", description="Push orders, statuses and refunds"
 )
 # Writes authenticate with a token header, never a cookie, so CSRF tokens do not apply.
 csrf.exempt(blp)
 limiter.limit(api_rate_limit, key_func=api_caller)(blp)
-
-
-@blp.before_request
-def require_write_token():
-    """Every route here writes: a write-scope token is required (a staff cookie is not enough)."""
-    token = getattr(g, "api_token", None)
-    if token is None:
-        return error_response(401, "a write-scope API token is required")
-    if token.scope != "write":
-        return error_response(403, "this token may only read")
-    return None
+blp.before_request(write_scope_error)
 
 
 @blp.route("")
@@ -44,24 +30,7 @@ class Orders(MethodView):
     @blp.response(201, BatchResult)
     def post(self, batch: dict):
         """Create one order or a batch of up to 1,000, all or nothing; re-sending is harmless."""
-        for attempt in range(INSERT_ATTEMPTS):
-            try:
-                result = ingest_orders(db.session, batch["orders"])
-                db.session.commit()
-                return {"created": result.created, "unchanged": result.unchanged}
-            except IngestConflict as conflict:
-                db.session.rollback()
-                return error_response(
-                    409, "orders conflict with ones already received", errors=conflict.conflicts
-                )
-            except (IntegrityError, OperationalError):
-                # Another client inserted the same ids meanwhile (or PostgreSQL chose us as a
-                # deadlock victim): run again, and compare with what they wrote.
-                db.session.rollback()
-                if attempt == INSERT_ATTEMPTS - 1:
-                    raise
-                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-        raise AssertionError("unreachable")
+        return run_batch(ingest_orders, batch["orders"])
 
 
 def _order(external_id: str) -> Order:

@@ -6,10 +6,26 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 
 from app.analytics.customer_reports import SORTABLE
 from app.analytics.periods import MAX_RANGE_DAYS
-from app.models.enums import CHANNELS, PAYMENT_METHODS, SEGMENTS
+from app.models.enums import (
+    CAMPAIGN_STATUSES,
+    CHANNELS,
+    EVENT_TYPES,
+    PAYMENT_METHODS,
+    SEGMENTS,
+)
+
+TRACKED_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t != "purchase")
 
 EXTERNAL_ID = validate.Length(min=1, max=64)
 MINOR_UNITS = validate.Range(min=0, max=10**12)
+
+
+def _unique(records: list[dict], key: str, field_name: str) -> None:
+    seen: set[str] = set()
+    for record in records:
+        if record[key] in seen:
+            raise ValidationError(f"{record[key]} appears twice in the batch", field_name)
+        seen.add(record[key])
 
 
 class OrderIn(Schema):
@@ -63,13 +79,7 @@ class OrderBatch(Schema):
 
     @validates_schema
     def unique_ids(self, data: dict, **_kwargs) -> None:
-        seen: set[str] = set()
-        for order in data["orders"]:
-            if order["external_id"] in seen:
-                raise ValidationError(
-                    f"{order['external_id']} appears twice in the batch", "orders"
-                )
-            seen.add(order["external_id"])
+        _unique(data["orders"], "external_id", "orders")
 
 
 class BatchResult(Schema):
@@ -147,3 +157,75 @@ class CustomerQuery(Schema):
 
 class JobRunQuery(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
+
+
+class CampaignQuery(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(CAMPAIGN_STATUSES))
+
+
+class CampaignIn(Schema):
+    """A new campaign; money in minor units, like every amount the API accepts."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "the coupon code; stored upper-case, unique"},
+    )
+    status = fields.String(load_default="draft", validate=validate.OneOf(CAMPAIGN_STATUSES))
+    discount_percent = fields.Integer(load_default=0, strict=True, validate=validate.Range(0, 100))
+    target_audience = fields.String(load_default="all", validate=validate.Length(max=40))
+    budget = fields.Integer(load_default=0, strict=True, validate=MINOR_UNITS)
+    spend = fields.Integer(load_default=0, strict=True, validate=MINOR_UNITS)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None)
+
+
+class CampaignPatch(CampaignIn):
+    """Any subset of a campaign's fields (loaded with partial=True); checked as a whole."""
+
+
+class CampaignOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    code = fields.String()
+    status = fields.String()
+    discount_percent = fields.Integer()
+    target_audience = fields.String()
+    budget = fields.Integer(metadata={"description": "minor units"})
+    spend = fields.Integer(metadata={"description": "minor units"})
+    starts_on = fields.Date()
+    ends_on = fields.Date(allow_none=True)
+
+
+class EventIn(Schema):
+    event_id = fields.String(
+        required=True,
+        validate=EXTERNAL_ID,
+        metadata={"description": "your id; sent twice is kept once"},
+    )
+    type = fields.String(
+        required=True,
+        validate=validate.OneOf(TRACKED_EVENT_TYPES),
+        metadata={"description": "purchases are recorded from the orders themselves"},
+    )
+    session_id = fields.String(required=True, validate=EXTERNAL_ID)
+    occurred_at = fields.AwareDateTime(
+        required=True, metadata={"description": "ISO 8601 with a UTC offset"}
+    )
+    customer_id = fields.String(load_default=None, validate=EXTERNAL_ID)
+    order_id = fields.String(
+        load_default=None, validate=EXTERNAL_ID, metadata={"description": "an order already sent"}
+    )
+    page = fields.String(load_default=None, validate=validate.Length(max=200))
+    channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS))
+
+
+class EventBatch(Schema):
+    events = fields.List(
+        fields.Nested(EventIn), required=True, validate=validate.Length(min=1, max=1000)
+    )
+
+    @validates_schema
+    def unique_ids(self, data: dict, **_kwargs) -> None:
+        _unique(data["events"], "event_id", "events")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, jsonify, redirect, request, url_for
+from flask import Flask, Response, g, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.api.tokens import find_active_token
 from app.extensions import db
+from app.problem import error_response
 
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.logout", "health.healthz", "static"})
 JSON_PATH_PREFIXES = ("/api/", "/analytics/api/", "/analytics/_")
@@ -39,8 +40,7 @@ def _bearer_secret() -> str | None:
 
 
 def _unauthorized(message: str) -> Response:
-    response = jsonify(error=message, status=401)
-    response.status_code = 401
+    response = error_response(401, message)
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -58,9 +58,7 @@ def enforce_login() -> Response | None:
     if current_user.is_authenticated:
         return None
     if wants_json():
-        response = jsonify(error="authentication required", status=401)
-        response.status_code = 401
-        return response
+        return error_response(401, "authentication required")
     return redirect(url_for("auth.login", next=login_target()))
 
 

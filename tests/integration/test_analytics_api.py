@@ -12,16 +12,9 @@ from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range
 from app.extensions import db
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
-from tests.integration.browser import live_server
-from tests.integration.test_reports_api import call, create_token
+from tests.integration.http import call, create_token
 
 MARCH = "start=2026-03-01&end=2026-03-31"
-
-
-@pytest.fixture
-def server(make_app):
-    with live_server(make_app()) as base_url:
-        yield base_url
 
 
 @pytest.fixture

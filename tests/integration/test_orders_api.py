@@ -7,30 +7,12 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import sqlalchemy as sa
 
 from app.analytics.overview import shop_totals
 from app.extensions import db
 from app.models import ConversionEvent, Customer, DailyAnalyticsSnapshot, Order, Refund
-from tests.integration.browser import live_server
-from tests.integration.test_reports_api import create_token
-
-
-def post(url: str, body: object, token: str | None) -> tuple[int, dict]:
-    headers = {
-        "Content-Type": "application/json",
-        **({"Authorization": f"Bearer {token}"} if token else {}),
-    }
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers=headers, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, json.loads(error.read())
+from tests.integration.http import create_token, post
 
 
 def order(number: int, **changes) -> dict:
@@ -44,17 +26,6 @@ def order(number: int, **changes) -> dict:
         "channel": "mobile_app",
         **changes,
     }
-
-
-@pytest.fixture
-def server(make_app):
-    with live_server(make_app()) as base_url:
-        yield base_url
-
-
-@pytest.fixture
-def writer(runner):
-    return create_token(runner, "write")
 
 
 def counts() -> tuple[int, int, int]:

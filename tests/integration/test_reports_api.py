@@ -2,43 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ApiToken, AuditLog
 from tests.factories import OrderFactory, RefundFactory
-from tests.integration.browser import live_server
+from tests.integration.http import call, create_token
 
 MARCH = "start=2026-03-01&end=2026-03-31"
-
-
-def call(url: str, token: str | None = None) -> tuple[int, object]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    request = urllib.request.Request(url, headers={**headers, "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, json.loads(error.read())
-
-
-def create_token(runner, scope: str = "read") -> str:
-    result = runner.invoke(args=["tokens", "create", "--name", "BI tool", "--scope", scope])
-    assert result.exit_code == 0, result.output
-    return result.output.strip().splitlines()[-1]
-
-
-@pytest.fixture
-def server(make_app):
-    with live_server(make_app()) as base_url:
-        yield base_url
 
 
 def test_token_secret_is_shown_once_and_only_its_hash_is_kept(runner):
@@ -77,11 +50,17 @@ def test_customer_segments_lists_the_ten_segments(app, runner, server):
 
 def test_calls_without_a_valid_token_get_401_json(app, runner, server):
     url = f"{server}/analytics/api/daily-revenue/"
-    assert call(url) == (401, {"error": "authentication required", "status": 401})
-    assert call(url, "sfa_not-a-real-token") == (
-        401,
-        {"error": "invalid or revoked token", "status": 401},
-    )
+    for secret, message in (
+        (None, "authentication required"),
+        ("sfa_x", "invalid or revoked token"),
+    ):
+        status, body = call(url, secret)
+        assert (status, body["status"], body["error"], body["title"]) == (
+            401,
+            401,
+            message,
+            message,
+        )
     secret = create_token(runner)
     assert call(url, secret)[0] == 200
     token_id = db.session.scalar(sa.select(ApiToken.id))

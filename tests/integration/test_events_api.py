@@ -1,0 +1,67 @@
+"""POST /api/v1/events over real HTTP: kept once per event id, counted in the day's sessions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ConversionEvent, DailyAnalyticsSnapshot
+from tests.integration.http import post
+
+
+def visit(session: str, steps: list[str], **extra) -> list[dict]:
+    return [
+        {
+            "event_id": f"{session}-{n}",
+            "type": step,
+            "session_id": session,
+            "occurred_at": f"2026-03-10T10:{n:02d}:00+00:00",
+            "page": f"/{step}",
+            **extra,
+        }
+        for n, step in enumerate(steps)
+    ]
+
+
+def day(on: date) -> DailyAnalyticsSnapshot | None:
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(DailyAnalyticsSnapshot).where(DailyAnalyticsSnapshot.business_date == on)
+    )
+
+
+def stored() -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ConversionEvent))
+
+
+def test_events_are_stored_once_and_the_days_sessions_follow(app, server, writer):
+    batch = {
+        "events": visit("S1", ["page_view", "product_view", "add_to_cart"], customer_id="C-1")
+        + visit("S2", ["page_view"])
+    }
+    for attempt in range(3):
+        status, body = post(f"{server}/api/v1/events", batch, writer)
+        assert status == 201
+        assert len(body["created"]) == (4 if attempt == 0 else 0)
+        assert len(body["unchanged"]) == (0 if attempt == 0 else 4)
+    assert stored() == 4
+    assert day(date(2026, 3, 10)).sessions == 2
+
+
+def test_a_bad_or_conflicting_event_writes_nothing(app, server, writer):
+    post(f"{server}/api/v1/events", {"events": visit("S1", ["page_view"])}, writer)
+    events = visit("S2", ["page_view", "checkout"])
+    bad = [*events, {**events[0], "event_id": "X", "type": "purchase", "occurred_at": "yesterday"}]
+    status, body = post(f"{server}/api/v1/events", {"events": bad}, writer)
+    assert status == 422
+    assert set(body["errors"]["json"]["events"]["2"]) == {"type", "occurred_at"}
+    changed = [*events, {**visit("S1", ["page_view"])[0], "page": "/elsewhere"}]
+    status, body = post(f"{server}/api/v1/events", {"events": changed}, writer)
+    assert status == 409 and "page" in body["errors"]["S1-0"]
+    unknown_order = [{**events[0], "order_id": "NO-SUCH-ORDER"}]
+    status, body = post(f"{server}/api/v1/events", {"events": unknown_order}, writer)
+    assert status == 422 and "NO-SUCH-ORDER" in body["errors"]["S2-0"]
+    assert stored() == 1
