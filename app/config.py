@@ -45,6 +45,17 @@ def load_config(
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        # Required by flask-smorest to enable the page; our template serves the local copy.
+        "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
+        "API_SPEC_OPTIONS": {
+            "info": {
+                "description": "Figures of the shop, and ingestion of orders and events. "
+                "Send `Authorization: Bearer <token>`; create tokens with `flask tokens create`."
+            },
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        },
         # Dash pages stay open all day; the token lives as long as the login session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

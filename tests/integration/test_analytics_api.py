@@ -12,7 +12,7 @@ from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range
 from app.extensions import db
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
-from tests.integration.http import call, create_token
+from tests.integration.http import call, create_token, send
 
 MARCH = "start=2026-03-01&end=2026-03-31"
 
@@ -86,3 +86,10 @@ def test_bad_queries_answer_422_naming_the_field(app, runner, server):
     assert status == 422 and "days" in body["errors"]["query"]
     status, body = call(f"{server}/api/v1/customers?segment=Whales", create_token(runner))
     assert status == 422 and "segment" in body["errors"]["query"]
+
+
+def test_unknown_paths_and_methods_under_api_answer_json(server, reader):
+    status, body = send("GET", f"{server}/api/v1/no-such-thing", token=reader)
+    assert status == 404 and body["status"] == 404
+    status, body = send("DELETE", f"{server}/api/v1/kpis", token=reader)
+    assert status == 405 and body["status"] == 405 and body["error"]

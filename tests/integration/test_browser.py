@@ -20,6 +20,7 @@ from app.formatting import format_count, format_money, to_major
 from app.models import Campaign
 from tests.factories import UserFactory
 from tests.integration.browser import chromium, console_errors, live_server, require_browser
+from tests.integration.http import call
 
 pytestmark = pytest.mark.browser
 
@@ -205,6 +206,27 @@ def test_channel_csv_download_matches_the_engine(
         for c in revenue_by_channel(db.session, MARCH)
     }
     assert {row["channel"]: row["net_revenue_USD"] for row in rows} == expected
+
+
+def test_interactive_api_docs_load_from_our_own_server(app, browser, server, viewer, reader):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert call(f"{server}/api/v1/openapi.json")[0] == 401  # not signed in, no token
+    status, document = call(f"{server}/api/v1/openapi.json", reader)
+    assert status == 200
+    methods = {"get", "post", "put", "patch", "delete"}
+    operations = sum(len(methods & set(path)) for path in document["paths"].values())
+    sign_in(browser, server, viewer.email)
+    browser.get(f"{server}/api/v1/docs")
+    WebDriverWait(browser, 20).until(
+        lambda b: len(b.find_elements("css selector", ".opblock")) == operations
+    )
+    assert operations >= 15
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert loaded and all(url.startswith(server) for url in loaded)
+    assert console_errors(browser) == []
 
 
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(
