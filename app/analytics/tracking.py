@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -44,7 +45,9 @@ _zone_provider: Callable[[], ZoneInfo] = lambda: ZoneInfo("UTC")  # noqa: E731
 class Affected:
     days: set[date] = field(default_factory=set)
     customers: set[int] = field(default_factory=set)
-    completed: list[Order] = field(default_factory=list)
+    # Orders that became counted: ORM Orders, or rows with id, external_id, customer_id,
+    # completed_at and channel.
+    completed: list = field(default_factory=list)
     uncompleted: list[int] = field(default_factory=list)
     event_sessions: set[str] = field(default_factory=set)
     refunded_orders: set[int] = field(default_factory=set)
@@ -121,8 +124,32 @@ def _collect_order(order: Order, affected: Affected, deleted: bool) -> None:
 
 def track_sales(session: Session, _context) -> None:
     affected = _collect(session)
-    if not (affected.days or affected.customers or affected.refunded_orders):
+    if affected.days or affected.customers or affected.refunded_orders:
+        _update_figures(session, affected)
+
+
+def shop_zone() -> ZoneInfo:
+    """The shop's time zone, as the flush hooks see it (for writers that bypass the ORM)."""
+    return _zone_provider()
+
+
+def track_inserted_orders(session: Session, orders: list[dict]) -> None:
+    """What a flush of these new orders would have done, for rows inserted with Core.
+
+    Each dict holds the inserted row with its `id` (and `business_date` already derived).
+    """
+    counted = [order for order in orders if order["status"] in COUNTED_STATUSES]
+    if not counted:
         return
+    affected = Affected(
+        days={order["business_date"] for order in counted},
+        customers={order["customer_id"] for order in counted} - {None},
+        completed=[SimpleNamespace(**order) for order in counted],
+    )
+    _update_figures(session, affected)
+
+
+def _update_figures(session: Session, affected: Affected) -> None:
     zone = _zone_provider()
     if affected.refunded_orders:
         # A new refund knows its order_id, not yet its loaded order: ask the database.
@@ -144,9 +171,25 @@ def track_sales(session: Session, _context) -> None:
                 EVENTS.c.order_id.in_(affected.uncompleted), EVENTS.c.event_type == "purchase"
             )
         )
-    for day in sorted(affected.days):
-        rebuild_daily(session, DateRange(day, day), lock=True)
+    for days in rebuild_ranges(affected.days):
+        rebuild_daily(session, days, lock=True)
     refresh_order_figures(session, affected.customers)
+
+
+# Recomputing a day nothing changed on is harmless (the same rows come out), and one
+# set-based rebuild of a range costs far less than one per day: bridge gaps up to this long.
+BRIDGED_GAP_DAYS = 31
+
+
+def rebuild_ranges(days: set[date]) -> list[DateRange]:
+    """The days as a few ranges to rebuild, bridging short gaps between affected days."""
+    runs: list[DateRange] = []
+    for day in sorted(days):
+        if runs and (day - runs[-1].end).days <= BRIDGED_GAP_DAYS:
+            runs[-1] = DateRange(runs[-1].start, day)
+        else:
+            runs.append(DateRange(day, day))
+    return runs
 
 
 def _first_order_days(session: Session, customer_ids: set[int], zone: ZoneInfo) -> set[date]:
@@ -186,7 +229,7 @@ def _entry_days(session: Session, session_ids: set[str]) -> set[date]:
     )
 
 
-def _record_purchases(session: Session, orders: list[Order], zone: ZoneInfo) -> set[date]:
+def _record_purchases(session: Session, orders: list, zone: ZoneInfo) -> set[date]:
     """Insert each order's purchase event once (set-based); returns the days they touch."""
     ids = [order.id for order in orders]
     recorded = set(

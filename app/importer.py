@@ -1,0 +1,269 @@
+"""Orders from a CSV file: the API's validation and idempotency, one transaction for the file.
+
+Columns (a header row names them, in any order; other columns are ignored):
+
+    order_id, customer_id, placed_at, total            required
+    status, channel, payment_method, discount,         optional
+    refunded, customer_email
+
+Amounts are in the shop currency's major units ("12.50"). `total` is what the customer paid
+(merchandise after `discount`). `placed_at` is ISO 8601; without a UTC offset (or a bare
+date) it is read in the shop's time zone. `refunded` books one merchandise refund for that
+amount on the order's own date.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import IO
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session
+
+from app.api.schemas import OrderIn
+from app.formatting import minor_unit_exponent
+from app.ingest import IngestConflict, TransitionError, add_refund, ingest_orders
+from app.models import Order
+
+REQUIRED = ("order_id", "customer_id", "placed_at", "total")
+OPTIONAL = ("status", "channel", "payment_method", "discount", "refunded", "customer_email")
+CHUNK = 1000
+ORDER_SCHEMA = OrderIn()  # building a schema costs more than loading a row with it
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (no header, required columns missing)."""
+
+
+class _RowRefused(Exception):
+    """Rows of a chunk that cannot be taken (by order id), beyond what ingest_orders checks."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("rows refused")
+        self.problems = problems
+
+
+@dataclass
+class Rejected:
+    line: int
+    order_id: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    unchanged: int = 0
+    refunds: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass
+class ParsedRow:
+    line: int
+    order: dict
+    refunded: int
+
+
+def _amount(raw: str, exponent: int, name: str) -> int:
+    try:
+        value = Decimal(raw.strip().replace(",", "")) if raw.strip() else Decimal(0)
+    except InvalidOperation:
+        raise ValidationError("not a number", name) from None
+    minor = value.scaleb(exponent)
+    if minor != minor.to_integral_value():
+        raise ValidationError(f"at most {exponent} decimal places", name)
+    return int(minor)
+
+
+def _moment(raw: str, zone: ZoneInfo) -> str:
+    """ISO text with an offset, reading a naive time or a bare date in the shop's zone."""
+    text = raw.strip()
+    try:
+        moment = (
+            datetime.combine(date.fromisoformat(text), time())
+            if len(text) == 10
+            else datetime.fromisoformat(text)
+        )
+    except ValueError:
+        raise ValidationError("not an ISO 8601 date or time", "placed_at") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).isoformat()
+
+
+def _parse(record: dict[str, str], zone: ZoneInfo, exponent: int) -> tuple[dict, int]:
+    """One CSV record as the API's order payload (validated by OrderIn) and its refund."""
+    messages: dict[str, list[str]] = {}
+    values: dict[str, object] = {}
+    for name, convert in (
+        ("total", lambda raw: _amount(raw, exponent, "total")),
+        ("discount", lambda raw: _amount(raw, exponent, "discount")),
+        ("refunded", lambda raw: _amount(raw, exponent, "refunded")),
+        ("placed_at", lambda raw: _moment(raw, zone)),
+    ):
+        try:
+            values[name] = convert(record.get(name) or "")
+        except ValidationError as error:
+            messages.update(error.normalized_messages())
+    if "total" in values and "discount" in values:
+        values["subtotal"] = values["total"] + values["discount"]
+    payload = {
+        "external_id": record.get("order_id", "").strip(),
+        "customer_id": record.get("customer_id", "").strip(),
+        **{k: v for k, v in values.items() if k != "refunded"},
+    }
+    for name in ("status", "channel", "payment_method", "customer_email"):
+        if (record.get(name) or "").strip():
+            payload[name] = record[name].strip()
+    try:
+        order = ORDER_SCHEMA.load(payload) if not messages else None
+    except ValidationError as error:
+        messages.update(error.normalized_messages())
+    if messages:
+        raise ValidationError(messages)
+    refunded = int(values["refunded"])
+    if refunded > order["subtotal"] - order["discount"]:
+        raise ValidationError({"refunded": ["more than the order's merchandise"]})
+    if refunded and order["status"] == "pending":
+        raise ValidationError({"refunded": ["a pending order cannot be refunded"]})
+    return order, refunded
+
+
+def _describe(messages: dict) -> str:
+    names = {"external_id": "order_id", "subtotal": "total"}
+    return "; ".join(
+        f"{names.get(name, name)}: {' '.join(map(str, text if isinstance(text, list) else [text]))}"
+        for name, text in messages.items()
+    )
+
+
+def read_orders(stream: IO[str], zone: ZoneInfo, currency: str) -> Iterator[ParsedRow | Rejected]:
+    """Each data row, parsed or rejected with its line number (the header is line 1)."""
+    reader = csv.DictReader(stream)
+    header = [name.strip() for name in reader.fieldnames or []]
+    if not header:
+        raise ImportFileError("the file is empty: expected a header row")
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ImportFileError(
+            f"missing required column(s): {', '.join(missing)} (found: {', '.join(header)})"
+        )
+    reader.fieldnames = header
+    exponent = minor_unit_exponent(currency)
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+        order_id = (record.get("order_id") or "").strip()
+        if order_id in seen:
+            yield Rejected(line, order_id, f"order_id: also on line {seen[order_id]}")
+            continue
+        try:
+            order, refunded = _parse(record, zone, exponent)
+        except ValidationError as error:
+            yield Rejected(line, order_id, _describe(error.normalized_messages()))
+            continue
+        seen[order_id] = line
+        yield ParsedRow(line, order, refunded)
+
+
+def _chunks(rows: Iterable[ParsedRow], size: int) -> Iterator[list[ParsedRow]]:
+    chunk: list[ParsedRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _ingest_chunk(
+    session: Session, chunk: list[ParsedRow], skip_invalid: bool, result: ImportResult
+) -> None:
+    """One chunk in a savepoint; with skip_invalid, conflicting rows are dropped and it reruns."""
+    while chunk:
+        savepoint = session.begin_nested()
+        try:
+            ingested = ingest_orders(session, [row.order for row in chunk])
+            _refunds(session, chunk, ingested.created, result)
+        except (IngestConflict, _RowRefused) as error:
+            savepoint.rollback()
+            problems = error.conflicts if isinstance(error, IngestConflict) else error.problems
+            refused = [row for row in chunk if row.order["external_id"] in problems]
+            result.rejected.extend(
+                Rejected(row.line, row.order["external_id"], problems[row.order["external_id"]])
+                for row in refused
+            )
+            if not skip_invalid:
+                return
+            chunk = [row for row in chunk if row.order["external_id"] not in problems]
+            continue
+        savepoint.commit()
+        result.created += len(ingested.created)
+        result.unchanged += len(ingested.unchanged)
+        return
+
+
+def _refunds(
+    session: Session, chunk: list[ParsedRow], created: list[str], result: ImportResult
+) -> None:
+    """A row's `refunded` amount, once per order (its refund id is derived from the order id)."""
+    wanted = {row.order["external_id"]: row for row in chunk if row.refunded}
+    if not wanted:
+        return
+    orders = {
+        order.external_id: order
+        for order in session.scalars(sa.select(Order).where(Order.external_id.in_(wanted)))
+    }
+    problems: dict[str, str] = {}
+    for external_id, row in wanted.items():
+        refund = {
+            "refund_id": f"{external_id}:import",
+            "amount": row.refunded,
+            "refunded_at": row.order["placed_at"],
+            "reason": "imported",
+        }
+        try:
+            _, new = add_refund(session, orders[external_id], refund)
+        except (IngestConflict, TransitionError) as error:
+            problems[external_id] = f"refunded: {error}"
+            continue
+        result.refunds += int(new)
+    if problems:
+        raise _RowRefused(problems)
+
+
+def import_orders(
+    session: Session,
+    stream: IO[str],
+    zone: ZoneInfo,
+    currency: str,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] = lambda _lines: None,
+) -> ImportResult:
+    """Validate and ingest the whole file in the caller's transaction.
+
+    Without skip_invalid, any rejected row means the caller must roll back (result.rejected
+    is not empty); with it, the valid rows stay and the rejected ones are reported.
+    """
+    result = ImportResult()
+    parsed: list[ParsedRow] = []
+    for item in read_orders(stream, zone, currency):
+        if isinstance(item, Rejected):
+            result.rejected.append(item)
+        else:
+            parsed.append(item)
+    if result.rejected and not skip_invalid:
+        return result
+    for chunk in _chunks(parsed, CHUNK):
+        _ingest_chunk(session, chunk, skip_invalid, result)
+        if result.rejected and not skip_invalid:
+            return result
+        progress(len(chunk))
+    result.rejected.sort(key=lambda rejected: rejected.line)
+    return result
