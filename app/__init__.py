@@ -28,6 +28,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_dash(app)
+    register_admin(app)
     return app
 
 
@@ -95,3 +96,9 @@ def register_dash(app: Flask) -> None:
     from app.dash_apps import init_dash
 
     init_dash(app)
+
+
+def register_admin(app: Flask) -> None:
+    from app.admin import init_admin
+
+    init_admin(app)

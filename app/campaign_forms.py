@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.formatting import minor_unit_exponent
+from app.formatting import minor_unit_exponent, to_major
 from app.models import Campaign
 from app.models.enums import CAMPAIGN_STATUSES
 
@@ -99,3 +99,15 @@ def save_campaign(session: Session, values: dict, campaign_id: int | None = None
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def validate_typed_campaign(
+    session: Session, values: dict, currency: str, campaign_id: int | None = None
+) -> CampaignInput:
+    """The same rules for typed values (money in minor units, dates as dates): API and admin."""
+    form = dict(values)
+    for name in ("budget", "spend"):
+        form[name] = str(to_major(values.get(name) or 0, currency))
+    for name in ("starts_on", "ends_on"):
+        form[name] = values[name].isoformat() if values.get(name) else None
+    return validate_campaign(session, form, currency, campaign_id)

@@ -12,9 +12,8 @@ from app.api.reports import money
 from app.api.schemas import CampaignIn, CampaignPatch, CampaignQuery
 from app.api.tokens import api_caller, api_rate_limit
 from app.api.writes import write_scope_error
-from app.campaign_forms import save_campaign, validate_campaign
+from app.campaign_forms import save_campaign, validate_typed_campaign
 from app.extensions import csrf, db, limiter
-from app.formatting import to_major
 from app.models import Campaign
 from app.problem import error_response
 from app.shop import currency
@@ -116,20 +115,10 @@ def get_campaign(campaign_id: int):
     return _detail(_campaign(campaign_id))
 
 
-def _as_form(values: dict, code: str) -> dict:
-    """The API's typed values in the shape the staff form validates (money in major units)."""
-    form = dict(values)
-    for name in ("budget", "spend"):
-        form[name] = str(to_major(values[name], code))
-    for name in ("starts_on", "ends_on"):
-        form[name] = values[name].isoformat() if values[name] else None
-    return form
-
-
 def _save(values: dict, campaign_id: int | None) -> Campaign:
     """Validate with the staff form's rules (unique code, end after start), save, audit."""
     code = currency()
-    checked = validate_campaign(db.session, _as_form(values, code), code, campaign_id)
+    checked = validate_typed_campaign(db.session, values, code, campaign_id)
     if checked.errors:
         messages = {name: [message] for name, message in checked.errors.items()}
         abort(error_response(422, "invalid campaign", errors={"json": messages}))

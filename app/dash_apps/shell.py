@@ -25,6 +25,7 @@ def navbar() -> dbc.Navbar:
         dbc.NavItem(dbc.NavLink(label, href=href, id=f"shell-nav-{slug}", active="partial"))
         for slug, label, href in NAV_ITEMS
     ]
+    links.append(dbc.NavItem(dbc.NavLink("API", href="/api/v1/docs", external_link=True)))
     links.append(dbc.NavItem(dbc.NavLink("Sign out", href="/logout", external_link=True)))
     return dbc.Navbar(
         dbc.Container(
