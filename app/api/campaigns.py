@@ -34,6 +34,8 @@ def writes_need_write_scope():
     return None if request.method in ("GET", "HEAD", "OPTIONS") else write_scope_error()
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: larger ones cannot exist (404)
+
 # What a stored campaign looks like to validate_campaign (the staff form's rules).
 FORM_FIELDS = (
     "name",
@@ -108,7 +110,7 @@ def _detail(campaign: Campaign) -> dict:
     return {**_summary_json(campaign, summary, code), "days": days}
 
 
-@blp.get("/<int:campaign_id>")
+@blp.get(f"/<int(max={MAX_ID}):campaign_id>")
 @blp.response(200)
 def get_campaign(campaign_id: int):
     """One campaign with its totals and its performance per day."""
@@ -137,7 +139,7 @@ def create_campaign(values: dict):
     return _detail(_save(values, None))
 
 
-@blp.patch("/<int:campaign_id>")
+@blp.patch(f"/<int(max={MAX_ID}):campaign_id>")
 @blp.arguments(CampaignPatch(partial=True))
 @blp.response(200)
 def update_campaign(changes: dict, campaign_id: int):

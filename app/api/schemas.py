@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from app.analytics.customer_reports import SORTABLE
@@ -17,6 +19,15 @@ from app.models.enums import (
 TRACKED_EVENT_TYPES = tuple(t for t in EVENT_TYPES if t != "purchase")
 
 EXTERNAL_ID = validate.Length(min=1, max=64)
+# Dates a shop's figures can have (outside, date arithmetic for previous periods overflows).
+DAY_RANGE = validate.Range(
+    min=date(1900, 1, 1), max=date(2999, 12, 31), error="a date from 1900-01-01 to 2999-12-31"
+)
+MOMENT_RANGE = validate.Range(
+    min=datetime(1900, 1, 1, tzinfo=UTC),
+    max=datetime(2999, 12, 31, tzinfo=UTC),
+    error="a time from 1900 to 2999",
+)
 MINOR_UNITS = validate.Range(min=0, max=10**12)
 
 
@@ -35,9 +46,9 @@ class OrderIn(Schema):
     )
     customer_email = fields.Email(load_default=None)
     placed_at = fields.AwareDateTime(
-        required=True, metadata={"description": "ISO 8601 with a UTC offset"}
+        required=True, validate=MOMENT_RANGE, metadata={"description": "ISO 8601 with a UTC offset"}
     )
-    completed_at = fields.AwareDateTime(load_default=None)
+    completed_at = fields.AwareDateTime(load_default=None, validate=MOMENT_RANGE)
     status = fields.String(
         load_default="completed", validate=validate.OneOf(["pending", "completed", "cancelled"])
     )
@@ -89,7 +100,7 @@ class BatchResult(Schema):
 
 class StatusIn(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["completed", "cancelled"]))
-    at = fields.AwareDateTime(load_default=None)
+    at = fields.AwareDateTime(load_default=None, validate=MOMENT_RANGE)
 
 
 class OrderOut(Schema):
@@ -102,7 +113,7 @@ class OrderOut(Schema):
 class RefundIn(Schema):
     refund_id = fields.String(required=True, validate=EXTERNAL_ID)
     amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**12))
-    refunded_at = fields.AwareDateTime(required=True)
+    refunded_at = fields.AwareDateTime(required=True, validate=MOMENT_RANGE)
     reason = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
@@ -122,8 +133,12 @@ class RangeQuery(Schema):
         ),
         error_messages={"invalid": f"a whole number from 1 to {MAX_RANGE_DAYS}"},
     )
-    start = fields.Date(load_default=None, error_messages={"invalid": "required, as YYYY-MM-DD"})
-    end = fields.Date(load_default=None, error_messages={"invalid": "required, as YYYY-MM-DD"})
+    start = fields.Date(
+        load_default=None, validate=DAY_RANGE, error_messages={"invalid": "required, as YYYY-MM-DD"}
+    )
+    end = fields.Date(
+        load_default=None, validate=DAY_RANGE, error_messages={"invalid": "required, as YYYY-MM-DD"}
+    )
 
     @validates_schema
     def complete_range(self, data: dict, **_kwargs) -> None:
@@ -144,11 +159,11 @@ class FunnelQuery(RangeQuery):
 
 class CohortQuery(Schema):
     months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=36))
-    as_of = fields.Date(load_default=None)
+    as_of = fields.Date(load_default=None, validate=DAY_RANGE)
 
 
 class CustomerQuery(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     segment = fields.String(load_default=None, validate=validate.OneOf(SEGMENTS))
     sort = fields.String(load_default="lifetime_value", validate=validate.OneOf(list(SORTABLE)))
@@ -177,8 +192,8 @@ class CampaignIn(Schema):
     target_audience = fields.String(load_default="all", validate=validate.Length(max=40))
     budget = fields.Integer(load_default=0, strict=True, validate=MINOR_UNITS)
     spend = fields.Integer(load_default=0, strict=True, validate=MINOR_UNITS)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(load_default=None)
+    starts_on = fields.Date(required=True, validate=DAY_RANGE)
+    ends_on = fields.Date(load_default=None, validate=DAY_RANGE)
 
 
 class CampaignPatch(CampaignIn):
@@ -211,7 +226,7 @@ class EventIn(Schema):
     )
     session_id = fields.String(required=True, validate=EXTERNAL_ID)
     occurred_at = fields.AwareDateTime(
-        required=True, metadata={"description": "ISO 8601 with a UTC offset"}
+        required=True, validate=MOMENT_RANGE, metadata={"description": "ISO 8601 with a UTC offset"}
     )
     customer_id = fields.String(load_default=None, validate=EXTERNAL_ID)
     order_id = fields.String(
