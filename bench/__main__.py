@@ -16,6 +16,7 @@ from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range
 from app.demo import DemoSpec, generate_shop, load_shop
 from app.extensions import db
+from bench.api import api_figures
 from bench.engine import engine_figures, nightly_memory
 from bench.ingest import ingest_figures
 from bench.pages import callback_figures
@@ -108,6 +109,7 @@ def main() -> None:
         figures += nightly_memory(app.config["SQLALCHEMY_DATABASE_URI"], BENCH_DAY, BENCH_TODAY)
         last_30 = f"?start={BENCH_END_DATE - timedelta(days=29)}&end={BENCH_END_DATE}"
         figures += callback_figures(app, last_30)
+        figures += api_figures(app, BENCH_END_DATE - timedelta(days=29), BENCH_END_DATE)
         figures += ingest_figures(db.session)
     print_table(figures)
 

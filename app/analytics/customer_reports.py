@@ -55,17 +55,23 @@ def ltv_distribution(session: Session) -> list[Bucket]:
     ]
 
 
-def _list_query(kind: str, segment: str | None = None):
-    query = sa.select(
-        Customer.id, Customer.external_id, Customer.name, Customer.email, CustomerMetrics
-    ).join(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
-    if segment:
-        query = query.where(CustomerMetrics.segment == segment)
+def _list_filters(kind: str, segment: str | None = None) -> list:
+    filters = [CustomerMetrics.segment == segment] if segment else []
     if kind == "at_risk":
-        return query.where(
-            CustomerMetrics.churn_risk >= AT_RISK_CHURN, CustomerMetrics.orders_count > 1
-        )
-    return query.where(CustomerMetrics.orders_count > 0)
+        return [
+            *filters,
+            CustomerMetrics.churn_risk >= AT_RISK_CHURN,
+            CustomerMetrics.orders_count > 1,
+        ]
+    return [*filters, CustomerMetrics.orders_count > 0]
+
+
+def _list_query(kind: str, segment: str | None = None):
+    return (
+        sa.select(Customer.id, Customer.external_id, Customer.name, Customer.email, CustomerMetrics)
+        .join(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
+        .where(*_list_filters(kind, segment))
+    )
 
 
 def customer_list(
@@ -79,7 +85,10 @@ def customer_list(
 ) -> tuple[list[dict], int]:
     """One page of top (by value) or at-risk (valuable and lapsing) customers, sorted in SQL."""
     query = _list_query(kind, segment)
-    total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    # Every metrics row has its customer: count the metrics alone (an index answers it).
+    total = session.scalar(
+        sa.select(sa.func.count()).select_from(CustomerMetrics).where(*_list_filters(kind, segment))
+    )
     column = SORTABLE.get(sort or "lifetime_value", CustomerMetrics.lifetime_value)
     order = column.desc() if descending else column.asc()
     rows = session.execute(query.order_by(order, Customer.id).offset(offset).limit(limit)).all()
