@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.analytics.clv import fit_shop, score_customers
 from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range, rebuild_steps
 from app.extensions import db
-from app.jobs import run_claimed, run_nightly
+from app.jobs import prediction_settings, run_claimed, run_nightly
 from app.models import JobRun, Order
 from app.timeutil import shop_today
 
@@ -83,3 +84,38 @@ def status(limit: int) -> None:
         )
         if run.status == "failed" and run.error:
             click.echo("    " + run.error.strip().splitlines()[-1])
+
+
+@analytics_cli.command("fit-clv")
+@click.option(
+    "--calibration-end",
+    type=ISO_DAY,
+    help="Last day the models learn from (default: yesterday); later orders check the fit.",
+)
+def fit_clv(calibration_end) -> None:
+    """Fit BG/NBD + Gamma-Gamma now and score every customer with them."""
+    exponent, rate = prediction_settings()
+    end = calibration_end.date() if calibration_end else _today() - timedelta(days=1)
+    model = fit_shop(db.session, end, exponent)
+    db.session.commit()
+    if model.status != "fitted":
+        raise click.ClickException(f"no model: {model.message}. Churn risk stays rule-based.")
+    click.echo(
+        f"BG/NBD on {model.customers:,} customers to {end}: r={model.r:.3f} "
+        f"alpha={model.alpha:.3f} a={model.a:.3f} b={model.b:.3f} "
+        f"(LL {model.bgnbd_log_likelihood:.1f})"
+    )
+    click.echo(
+        f"Gamma-Gamma on {model.repeat_customers:,} repeat customers: p={model.p:.2f} "
+        f"q={model.q:.2f} gamma={model.gamma:.2f} (LL {model.gamma_gamma_log_likelihood:.1f})"
+    )
+    if model.calibration:
+        weeks = model.calibration["weeks"][-1]
+        click.echo(
+            f"Check, {weeks} weeks after {end}: predicted "
+            f"{model.calibration['predicted_cumulative'][-1]:,.0f} repeat purchase days, "
+            f"actual {model.calibration['actual_cumulative'][-1]:,}"
+        )
+    scored = score_customers(db.session, model, _today() - timedelta(days=1), exponent, rate)
+    db.session.commit()
+    click.echo(f"Scored {scored:,} customers.")

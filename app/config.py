@@ -40,6 +40,7 @@ def load_config(
         "RATELIMIT_ENABLED": not _flag(environ, "RATELIMIT_DISABLED"),
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
+        "CLV_MONTHLY_DISCOUNT_RATE": _rate(environ.get("CLV_MONTHLY_DISCOUNT_RATE", "0.01")),
         "API_TITLE": "Storefront Analytics API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -81,6 +82,16 @@ def normalise_database_url(url: str) -> str:
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:
     return environ.get(name, "").strip().lower() in TRUE_WORDS
+
+
+def _rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate < 1:
+        raise ConfigError(f"CLV_MONTHLY_DISCOUNT_RATE={text!r} must be a fraction from 0 to 1")
+    return rate
 
 
 def _timezone(name: str) -> str:

@@ -10,11 +10,14 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.analytics.clv import refresh_predictions
 from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range
+from app.formatting import minor_unit_exponent
 from app.models import JobRun
 from app.timeutil import shop_today, utc_now
 
@@ -85,13 +88,18 @@ def run_claimed(
 
 def run_nightly(session: Session, day: date, today: date, *, force: bool = False) -> str:
     """Recompute one business day from the commerce tables (and the customer-wide figures)."""
-    return run_claimed(
-        session,
-        NIGHTLY_JOB,
-        day.isoformat(),
-        lambda: rebuild_range(session, DateRange(day, day), today),
-        force=force,
-    )
+
+    def work() -> int:
+        rows = rebuild_range(session, DateRange(day, day), today)
+        return rows + refresh_predictions(session, today, *prediction_settings())
+
+    return run_claimed(session, NIGHTLY_JOB, day.isoformat(), work, force=force)
+
+
+def prediction_settings() -> tuple[int, float]:
+    """The shop currency's decimal places and the CLV monthly discount rate."""
+    config = current_app.config
+    return minor_unit_exponent(config["SHOP_CURRENCY"]), config["CLV_MONTHLY_DISCOUNT_RATE"]
 
 
 def due_days(session: Session, today: date) -> list[date]:

@@ -4,6 +4,7 @@ from app.models.accounts import ApiToken, User
 from app.models.analytics import (
     Campaign,
     CampaignPerformance,
+    ClvModel,
     CohortRetention,
     ConversionEvent,
     CustomerMetrics,
@@ -32,6 +33,7 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignPerformance",
+    "ClvModel",
     "CohortRetention",
     "ConversionEvent",
     "Customer",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -60,6 +61,7 @@ class CustomerMetrics(Base):
         ),
         # The API's customer list: the first page by value without a sort of every buyer.
         sa.Index("ix_customer_metrics_lifetime_value", "lifetime_value"),
+        sa.Index("ix_customer_metrics_value_at_risk", "value_at_risk"),
     )
 
     customer_id: Mapped[int] = mapped_column(
@@ -80,6 +82,11 @@ class CustomerMetrics(Base):
     loyalty_points: Mapped[int] = mapped_column(default=0)
     referrals_count: Mapped[int] = mapped_column(default=0)
     referral_revenue: Mapped[int] = mapped_column(Money, default=0)
+    # Predictions of the latest fitted CLV model (NULL until one is fitted; see ClvModel).
+    p_alive: Mapped[float | None]
+    expected_orders_90d: Mapped[float | None]
+    clv_12m: Mapped[int | None] = mapped_column(Money)
+    value_at_risk: Mapped[int | None] = mapped_column(Money)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
@@ -209,3 +216,28 @@ class FunnelConversionTime(Base):
     channel: Mapped[str] = mapped_column(sa.String(16))
     minutes: Mapped[int]
     sessions: Mapped[int] = mapped_column(default=0)
+
+
+class ClvModel(Base):
+    """One fit of BG/NBD + Gamma-Gamma (app/analytics/clv.py), or why it could not be made."""
+
+    __tablename__ = "clv_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
+    calibration_end: Mapped[date]
+    status: Mapped[str] = mapped_column(sa.String(16))  # fitted | failed
+    message: Mapped[str | None] = mapped_column(sa.Text)
+    customers: Mapped[int] = mapped_column(default=0)
+    repeat_customers: Mapped[int] = mapped_column(default=0)
+    r: Mapped[float | None]
+    alpha: Mapped[float | None]
+    a: Mapped[float | None]
+    b: Mapped[float | None]
+    bgnbd_log_likelihood: Mapped[float | None]
+    p: Mapped[float | None]
+    q: Mapped[float | None]
+    gamma: Mapped[float | None]  # in the shop currency's major units
+    gamma_gamma_log_likelihood: Mapped[float | None]
+    # Predicted vs actual repeat purchase days per week after calibration_end, when data exists.
+    calibration: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

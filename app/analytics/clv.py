@@ -1,0 +1,378 @@
+"""Predictive customer value: BG/NBD (purchases, P(alive)) and Gamma-Gamma (spend).
+
+Fader, Hardie & Lee (2005), "Counting your customers the easy way" (BG/NBD) and "RFM and
+CLV: using iso-value curves" (Gamma-Gamma). Each customer is summarised by their purchase
+*days* up to a calibration end, time in weeks:
+
+    x    repeat purchases: distinct purchase days after the first
+    t_x  weeks from the first purchase day to the last
+    T    weeks from the first purchase day to the calibration end
+    m    mean spend of the repeat purchase days (Gamma-Gamma only, customers with x > 0)
+
+Both models are fitted by maximum likelihood (scipy) on log-parameters, so every parameter
+stays positive. The math below is numpy over whole columns: no per-customer Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import sqlalchemy as sa
+from scipy.optimize import minimize
+from scipy.special import betaln, gammaln, hyp2f1
+from sqlalchemy.orm import Session
+
+from app.analytics.sql import counted
+from app.models import ClvModel, CustomerMetrics, Order
+from app.timeutil import utc_now
+
+WEEKS_PER_MONTH = 52.0 / 12.0
+MIN_REPEAT_CUSTOMERS = 20  # fewer than this and the rule-based churn risk stays
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Per-customer columns (same order everywhere); spend in minor units."""
+
+    customer_ids: np.ndarray
+    x: np.ndarray
+    t_x: np.ndarray
+    T: np.ndarray
+    monetary: np.ndarray  # mean repeat-day spend; 0 where x == 0
+
+    @property
+    def size(self) -> int:
+        return len(self.customer_ids)
+
+    @property
+    def repeaters(self) -> np.ndarray:
+        return self.x > 0
+
+
+def purchase_days(session: Session, until: date, since: date | None = None) -> np.ndarray:
+    """(customer_id, day ordinal, day spend) of every counted purchase day, oldest first."""
+    spend = sa.func.sum(Order.subtotal - Order.discount)
+    query = (
+        sa.select(Order.customer_id, Order.business_date, spend)
+        .where(counted(Order.status), Order.customer_id.is_not(None), Order.business_date <= until)
+        .group_by(Order.customer_id, Order.business_date)
+        .order_by(Order.customer_id, Order.business_date)
+    )
+    if since is not None:
+        query = query.where(Order.business_date >= since)
+    rows = session.execute(query).all()
+    if not rows:
+        return np.empty((0, 3))
+    return np.array([(c, d.toordinal(), float(s)) for c, d, s in rows], dtype=float)
+
+
+def summarise(days: np.ndarray, calibration_end: date) -> Summary:
+    """The (x, t_x, T, m) of every customer with a purchase day on or before calibration_end."""
+    if len(days) == 0:
+        empty = np.empty(0)
+        return Summary(empty.astype(int), empty, empty, empty, empty)
+    customers, first_index, counts = np.unique(days[:, 0], return_index=True, return_counts=True)
+    last_index = first_index + counts - 1
+    first_day, last_day = days[first_index, 1], days[last_index, 1]
+    x = counts - 1
+    total = np.add.reduceat(days[:, 2], first_index)
+    repeat_spend = total - days[first_index, 2]
+    monetary = np.divide(repeat_spend, x, out=np.zeros(len(x)), where=x > 0)
+    return Summary(
+        customer_ids=customers.astype(int),
+        x=x.astype(float),
+        t_x=(last_day - first_day) / 7.0,
+        T=(calibration_end.toordinal() - first_day) / 7.0,
+        monetary=monetary,
+    )
+
+
+# --- BG/NBD -----------------------------------------------------------------------------
+
+
+def bgnbd_log_likelihood(params: np.ndarray, x, t_x, T) -> np.ndarray:
+    r, alpha, a, b = params
+    common = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    beta_ratio = betaln(a, b + x) - betaln(a, b)
+    alive_term = -(r + x) * np.log(alpha + T)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dropout_term = np.where(
+            x > 0,
+            np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
+            -np.inf,
+        )
+    return common + beta_ratio + np.logaddexp(alive_term, dropout_term)
+
+
+def gamma_gamma_log_likelihood(params: np.ndarray, x, m) -> np.ndarray:
+    p, q, v = params
+    return (
+        gammaln(p * x + q)
+        - gammaln(p * x)
+        - gammaln(q)
+        + q * np.log(v)
+        + (p * x - 1) * np.log(m)
+        + p * x * np.log(x)
+        - (p * x + q) * np.log(v + m * x)
+    )
+
+
+@dataclass(frozen=True)
+class Fit:
+    params: tuple[float, ...]
+    log_likelihood: float
+    sample_size: int
+
+
+def _maximise(log_likelihood, start: np.ndarray, sample_size: int) -> Fit:
+    def negative(log_params: np.ndarray) -> float:
+        value = -np.sum(log_likelihood(np.exp(log_params)))
+        return value if np.isfinite(value) else 1e300
+
+    result = minimize(
+        negative,
+        np.log(start),
+        method="Nelder-Mead",
+        options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 20_000, "maxfev": 20_000},
+    )
+    # A gradient method from the simplex optimum polishes the last digits.
+    polished = minimize(negative, result.x, method="L-BFGS-B")
+    best = polished if polished.fun <= result.fun else result
+    if not np.isfinite(best.fun) or best.fun >= 1e300:
+        raise FitError("the likelihood could not be maximised")
+    return Fit(tuple(float(v) for v in np.exp(best.x)), float(-best.fun), sample_size)
+
+
+class FitError(RuntimeError):
+    """Too little data, or the optimiser found no finite maximum."""
+
+
+def fit_bgnbd(summary: Summary) -> Fit:
+    if int(summary.repeaters.sum()) < MIN_REPEAT_CUSTOMERS:
+        raise FitError(
+            f"{int(summary.repeaters.sum())} customers with a repeat purchase; "
+            f"at least {MIN_REPEAT_CUSTOMERS} are needed"
+        )
+    x, t_x, T = summary.x, summary.t_x, summary.T
+    return _maximise(
+        lambda p: bgnbd_log_likelihood(p, x, t_x, T), np.array([1.0, 1.0, 1.0, 1.0]), summary.size
+    )
+
+
+def fit_gamma_gamma(summary: Summary) -> Fit:
+    keep = summary.repeaters & (summary.monetary > 0)
+    if int(keep.sum()) < MIN_REPEAT_CUSTOMERS:
+        raise FitError("too few customers with repeat spend for the Gamma-Gamma model")
+    x, m = summary.x[keep], summary.monetary[keep]
+    return _maximise(
+        lambda p: gamma_gamma_log_likelihood(p, x, m), np.array([1.0, 1.0, 1.0]), int(keep.sum())
+    )
+
+
+def p_alive(params, x, t_x, T) -> np.ndarray:
+    r, alpha, a, b = params
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        odds = np.where(
+            x > 0,
+            (a / np.maximum(b + x - 1, 1e-300)) * ((alpha + T) / (alpha + t_x)) ** (r + x),
+            0.0,
+        )
+    return 1.0 / (1.0 + odds)
+
+
+def expected_purchases(params, weeks, x, t_x, T) -> np.ndarray:
+    """E[purchases in the next `weeks`] for customers with history (x, t_x, T)."""
+    r, alpha, a, b = params
+    weeks = np.asarray(weeks, dtype=float)
+    head = (a + b + x - 1) / (a - 1)
+    ratio = ((alpha + T) / (alpha + T + weeks)) ** (r + x)
+    tail = hyp2f1(r + x, b + x, a + b + x - 1, weeks / (alpha + T + weeks))
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        dropout = np.where(
+            x > 0,
+            (a / np.maximum(b + x - 1, 1e-300)) * ((alpha + T) / (alpha + t_x)) ** (r + x),
+            0.0,
+        )
+    return head * (1 - ratio * tail) / (1 + dropout)
+
+
+def expected_spend(params, x, monetary) -> np.ndarray:
+    """Gamma-Gamma conditional mean spend per purchase; the population mean where x == 0."""
+    p, q, v = params
+    population = p * v / (q - 1) if q > 1 else np.nan
+    conditional = (p * (v + x * monetary)) / (p * x + q - 1)
+    return np.where(x > 0, conditional, population)
+
+
+def discounted_clv(
+    bgnbd, gamma_gamma, summary: Summary, months: int = 12, monthly_rate: float = 0.01
+) -> np.ndarray:
+    """Σ over the next months of expected purchases in that month × expected spend, discounted."""
+    spend = expected_spend(gamma_gamma, summary.x, summary.monetary)
+    total = np.zeros(summary.size)
+    previous = np.zeros(summary.size)
+    for month in range(1, months + 1):
+        cumulative = expected_purchases(
+            bgnbd, month * WEEKS_PER_MONTH, summary.x, summary.t_x, summary.T
+        )
+        total += (cumulative - previous) * spend / (1 + monthly_rate) ** month
+        previous = cumulative
+    return total
+
+
+@dataclass(frozen=True)
+class CalibrationCheck:
+    """Repeat purchase days after the calibration end: predicted vs actual, week by week."""
+
+    weeks: list[int]
+    predicted_cumulative: list[float]
+    actual_cumulative: list[int]
+
+    @property
+    def predicted_total(self) -> float:
+        return self.predicted_cumulative[-1] if self.predicted_cumulative else 0.0
+
+    @property
+    def actual_total(self) -> int:
+        return self.actual_cumulative[-1] if self.actual_cumulative else 0
+
+
+def calibration_check(
+    bgnbd, summary: Summary, days: np.ndarray, calibration_end: date, holdout_weeks: int
+) -> CalibrationCheck:
+    """For the calibration customers: predicted and actual cumulative repeat days per week."""
+    weeks = list(range(1, holdout_weeks + 1))
+    predicted = [
+        float(np.sum(expected_purchases(bgnbd, w, summary.x, summary.t_x, summary.T)))
+        for w in weeks
+    ]
+    start = calibration_end.toordinal()
+    known = np.isin(days[:, 0], summary.customer_ids) if len(days) else np.array([], bool)
+    after = days[known & (days[:, 1] > start)] if len(days) else days
+    week_of = np.ceil((after[:, 1] - start) / 7.0).astype(int) if len(after) else np.array([])
+    actual = [int(np.sum(week_of <= w)) for w in weeks]
+    return CalibrationCheck(weeks, predicted, actual)
+
+
+def holdout_end(calibration_end: date, weeks: int) -> date:
+    return calibration_end + timedelta(weeks=weeks)
+
+
+# --- fitting and scoring a shop --------------------------------------------------------
+
+REFIT_AFTER = timedelta(days=7)
+HOLDOUT_WEEKS_MAX = 52
+
+
+def fit_shop(session: Session, calibration_end: date, currency_exponent: int) -> ClvModel:
+    """Fit both models on the orders up to calibration_end and store the result (or failure).
+
+    Spend is fitted in major units, so gamma reads like the literature's. When orders exist
+    after calibration_end, the predicted and actual repeat days there are stored as a check.
+    """
+    scale = 10.0**-currency_exponent
+    days = purchase_days(session, until=date.max)
+    if len(days):
+        days[:, 2] *= scale
+    calibration = days[days[:, 1] <= calibration_end.toordinal()] if len(days) else days
+    summary = summarise(calibration, calibration_end)
+    model = ClvModel(
+        calibration_end=calibration_end,
+        customers=summary.size,
+        repeat_customers=int(summary.repeaters.sum()),
+    )
+    try:
+        bgnbd, spend = fit_bgnbd(summary), fit_gamma_gamma(summary)
+    except FitError as error:
+        model.status, model.message = "failed", str(error)
+    else:
+        model.status = "fitted"
+        model.r, model.alpha, model.a, model.b = bgnbd.params
+        model.bgnbd_log_likelihood = bgnbd.log_likelihood
+        model.p, model.q, model.gamma = spend.params
+        model.gamma_gamma_log_likelihood = spend.log_likelihood
+        last_day = int(days[:, 1].max()) if len(days) else calibration_end.toordinal()
+        holdout = min((last_day - calibration_end.toordinal()) // 7, HOLDOUT_WEEKS_MAX)
+        if holdout >= 1:
+            check = calibration_check(bgnbd.params, summary, days, calibration_end, holdout)
+            model.calibration = {
+                "weeks": check.weeks,
+                "predicted_cumulative": check.predicted_cumulative,
+                "actual_cumulative": check.actual_cumulative,
+            }
+    session.add(model)
+    session.flush()
+    return model
+
+
+def latest_model(session: Session, fitted_only: bool = True) -> ClvModel | None:
+    query = sa.select(ClvModel).order_by(ClvModel.fitted_at.desc(), ClvModel.id.desc()).limit(1)
+    if fitted_only:
+        query = query.where(ClvModel.status == "fitted")
+    return session.scalar(query)
+
+
+def score_customers(
+    session: Session, model: ClvModel, as_of: date, currency_exponent: int, monthly_rate: float
+) -> int:
+    """P(alive), next-90-day orders, 12-month CLV and value at risk for every buyer, set-based.
+
+    The churn risk becomes 1 − P(alive). Each customer's history runs to `as_of`.
+    """
+    scale = 10.0**-currency_exponent
+    days = purchase_days(session, until=as_of)
+    if not len(days):
+        return 0
+    days[:, 2] *= scale
+    summary = summarise(days, as_of)
+    bgnbd = (model.r, model.alpha, model.a, model.b)
+    alive = p_alive(bgnbd, summary.x, summary.t_x, summary.T)
+    orders_90d = expected_purchases(bgnbd, 90 / 7, summary.x, summary.t_x, summary.T)
+    value = discounted_clv(bgnbd, (model.p, model.q, model.gamma), summary, 12, monthly_rate)
+    clv_minor = np.rint(np.nan_to_num(value) / scale).astype(np.int64)
+    at_risk = np.rint(clv_minor * (1 - alive)).astype(np.int64)
+    rows = [
+        {
+            "cid": int(customer),
+            "p_alive": float(a),
+            "churn_risk": float(1 - a),
+            "orders_90d": float(o),
+            "clv": int(c),
+            "var": int(v),
+        }
+        for customer, a, o, c, v in zip(
+            summary.customer_ids, alive, orders_90d, clv_minor, at_risk, strict=True
+        )
+    ]
+    metrics = CustomerMetrics.__table__
+    statement = (
+        metrics.update()
+        .where(metrics.c.customer_id == sa.bindparam("cid"))
+        .values(
+            p_alive=sa.bindparam("p_alive"),
+            churn_risk=sa.bindparam("churn_risk"),
+            expected_orders_90d=sa.bindparam("orders_90d"),
+            clv_12m=sa.bindparam("clv"),
+            value_at_risk=sa.bindparam("var"),
+        )
+    )
+    session.connection().execute(statement, rows)
+    return len(rows)
+
+
+def refresh_predictions(
+    session: Session, today: date, currency_exponent: int, monthly_rate: float
+) -> int:
+    """The nightly step: refit once a week (on everything up to yesterday), score every night."""
+    last_attempt = latest_model(session, fitted_only=False)
+    now = utc_now()
+    if last_attempt is None or now - last_attempt.fitted_at >= REFIT_AFTER:
+        fit_shop(session, today - timedelta(days=1), currency_exponent)
+    model = latest_model(session)
+    if model is None:
+        return 0
+    return score_customers(
+        session, model, today - timedelta(days=1), currency_exponent, monthly_rate
+    )
