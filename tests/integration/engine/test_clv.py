@@ -90,3 +90,17 @@ def test_too_few_repeat_customers_keep_the_rule_based_churn(app):
     assert db.session.scalar(sa.select(sa.func.count(ClvModel.id))) == 1
     refresh_predictions(db.session, date(2026, 4, 1), 2, 0.01)  # not refitted within a week
     assert db.session.scalar(sa.select(sa.func.count(ClvModel.id))) == 1
+
+
+def test_fit_clv_command_fits_scores_and_reports_the_check(cdnow, runner):
+    result = runner.invoke(args=["analytics", "fit-clv", "--calibration-end", "1997-09-30"])
+    assert result.exit_code == 0, result.output
+    assert "r=0.243 alpha=4.414 a=0.793 b=2.426" in result.output
+    assert "Check, 39 weeks after 1997-09-30" in result.output
+    assert "Scored 2,357 customers." in result.output
+    assert db.session.scalar(sa.select(sa.func.count(CustomerMetrics.p_alive))) == 2_357
+
+
+def test_fit_clv_command_explains_a_failed_fit(app, runner):
+    result = runner.invoke(args=["analytics", "fit-clv"])
+    assert result.exit_code == 1 and "Churn risk stays rule-based" in result.output
