@@ -30,7 +30,11 @@ GLOSSARY: dict[str, str] = {
     "(R3 F1–2), At risk (R1–2 F3–4), Can't lose (R1–2 F5), Hibernating (R1–2 F1–2).",
     "Churn risk": "Rule-based until a predictive model is fitted: 0 while a customer is within "
     "their usual interval between orders (the shop's average for one-order customers), rising "
-    "linearly to 1 at three intervals overdue.",
+    "linearly to 1 at three intervals overdue. Once a model is fitted: 1 − P(alive).",
+    "P(alive) and CLV": "From a BG/NBD model of repeat purchase days and a Gamma-Gamma model of "
+    "spend, fitted weekly on the shop's orders: P(alive) is the probability the customer has not "
+    "quietly left; expected orders in the next 90 days; 12-month CLV is the expected spend of the "
+    "next 12 months, discounted monthly (1% by default); value at risk = CLV × (1 − P(alive)).",
     "Funnel": "Sessions entered in the period (first page view) that reach each step — page view, "
     "product view, add to cart, checkout, purchase — in order within the conversion window "
     "(default 14 days); step conversion, overall conversion, drop-off and median time to convert.",

@@ -17,6 +17,7 @@ from app.analytics.rebuild import rebuild_range
 from app.demo import DemoSpec, generate_shop, load_shop
 from app.extensions import db
 from bench.api import api_figures
+from bench.clv import clv_figures
 from bench.engine import engine_figures, nightly_memory
 from bench.ingest import ingest_figures
 from bench.pages import callback_figures
@@ -110,6 +111,7 @@ def main() -> None:
         last_30 = f"?start={BENCH_END_DATE - timedelta(days=29)}&end={BENCH_END_DATE}"
         figures += callback_figures(app, last_30)
         figures += api_figures(app, BENCH_END_DATE - timedelta(days=29), BENCH_END_DATE)
+        figures += clv_figures(db.session, BENCH_END_DATE)
         figures += ingest_figures(db.session)
     print_table(figures)
 

@@ -24,10 +24,11 @@ from scipy.optimize import minimize
 from scipy.special import betaln, gammaln, hyp2f1
 from sqlalchemy.orm import Session
 
-from app.analytics.sql import counted
+from app.analytics.sql import counted, day_number
 from app.models import ClvModel, CustomerMetrics, Order
 from app.timeutil import utc_now
 
+EPOCH = date(1970, 1, 1)
 WEEKS_PER_MONTH = 52.0 / 12.0
 MIN_REPEAT_CUSTOMERS = 20  # fewer than this and the rule-based churn risk stays
 
@@ -52,20 +53,50 @@ class Summary:
 
 
 def purchase_days(session: Session, until: date, since: date | None = None) -> np.ndarray:
-    """(customer_id, day ordinal, day spend) of every counted purchase day, oldest first."""
-    spend = sa.func.sum(Order.subtotal - Order.discount)
-    query = (
-        sa.select(Order.customer_id, Order.business_date, spend)
-        .where(counted(Order.status), Order.customer_id.is_not(None), Order.business_date <= until)
-        .group_by(Order.customer_id, Order.business_date)
-        .order_by(Order.customer_id, Order.business_date)
-    )
+    """(customer_id, day number, day spend) of every counted purchase day, oldest first.
+
+    Days are whole days since 1970 (see `day`), computed in SQL: turning ~1 M DATE values into
+    Python dates would cost more than the whole aggregation. The orders are summed per
+    customer and day here rather than by GROUP BY, which SQLite sorts in a temporary B-tree
+    (3.5 s against 1.4 s at a million orders).
+    """
+    query = sa.select(
+        Order.customer_id, day_number(Order.business_date), Order.subtotal - Order.discount
+    ).where(counted(Order.status), Order.customer_id.is_not(None), Order.business_date <= until)
     if since is not None:
         query = query.where(Order.business_date >= since)
-    rows = session.execute(query).all()
+    rows = _raw_rows(session, query)
     if not rows:
         return np.empty((0, 3))
-    return np.array([(c, d.toordinal(), float(s)) for c, d, s in rows], dtype=float)
+    orders = np.array(rows, dtype=float)
+    orders = orders[np.lexsort((orders[:, 1], orders[:, 0]))]
+    starts = np.flatnonzero(
+        np.r_[True, (np.diff(orders[:, 0]) != 0) | (np.diff(orders[:, 1]) != 0)]
+    )
+    return np.column_stack(
+        (orders[starts, 0], orders[starts, 1], np.add.reduceat(orders[:, 2], starts))
+    )
+
+
+def _raw_rows(session: Session, query: sa.Select) -> list[tuple]:
+    """Plain tuples from the driver: a million SQLAlchemy Rows cost 2 s more than the query.
+
+    The statement's only parameters are our own dates and status names, so it is compiled
+    with literal values for the raw cursor.
+    """
+    connection = session.connection()
+    sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def day(value: date) -> int:
+    """The day number purchase_days uses for a date."""
+    return (value - EPOCH).days
 
 
 def summarise(days: np.ndarray, calibration_end: date) -> Summary:
@@ -84,7 +115,7 @@ def summarise(days: np.ndarray, calibration_end: date) -> Summary:
         customer_ids=customers.astype(int),
         x=x.astype(float),
         t_x=(last_day - first_day) / 7.0,
-        T=(calibration_end.toordinal() - first_day) / 7.0,
+        T=(day(calibration_end) - first_day) / 7.0,
         monetary=monetary,
     )
 
@@ -248,7 +279,7 @@ def calibration_check(
         float(np.sum(expected_purchases(bgnbd, w, summary.x, summary.t_x, summary.T)))
         for w in weeks
     ]
-    start = calibration_end.toordinal()
+    start = day(calibration_end)
     known = np.isin(days[:, 0], summary.customer_ids) if len(days) else np.array([], bool)
     after = days[known & (days[:, 1] > start)] if len(days) else days
     week_of = np.ceil((after[:, 1] - start) / 7.0).astype(int) if len(after) else np.array([])
@@ -276,7 +307,7 @@ def fit_shop(session: Session, calibration_end: date, currency_exponent: int) ->
     days = purchase_days(session, until=date.max)
     if len(days):
         days[:, 2] *= scale
-    calibration = days[days[:, 1] <= calibration_end.toordinal()] if len(days) else days
+    calibration = days[days[:, 1] <= day(calibration_end)] if len(days) else days
     summary = summarise(calibration, calibration_end)
     model = ClvModel(
         calibration_end=calibration_end,
@@ -293,8 +324,8 @@ def fit_shop(session: Session, calibration_end: date, currency_exponent: int) ->
         model.bgnbd_log_likelihood = bgnbd.log_likelihood
         model.p, model.q, model.gamma = spend.params
         model.gamma_gamma_log_likelihood = spend.log_likelihood
-        last_day = int(days[:, 1].max()) if len(days) else calibration_end.toordinal()
-        holdout = min((last_day - calibration_end.toordinal()) // 7, HOLDOUT_WEEKS_MAX)
+        last_day = int(days[:, 1].max()) if len(days) else day(calibration_end)
+        holdout = min((last_day - day(calibration_end)) // 7, HOLDOUT_WEEKS_MAX)
         if holdout >= 1:
             check = calibration_check(bgnbd.params, summary, days, calibration_end, holdout)
             model.calibration = {

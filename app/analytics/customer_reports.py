@@ -22,6 +22,16 @@ SORTABLE = {
     "recency_days": CustomerMetrics.recency_days,
     "segment": CustomerMetrics.segment,
     "name": Customer.name,
+    "p_alive": CustomerMetrics.p_alive,
+    "expected_orders_90d": CustomerMetrics.expected_orders_90d,
+    "clv_12m": CustomerMetrics.clv_12m,
+    "value_at_risk": CustomerMetrics.value_at_risk,
+}
+# The lists a page or the API can ask for; the default sort of each.
+LIST_DEFAULT_SORT = {
+    "top": "lifetime_value",
+    "at_risk": "lifetime_value",
+    "value_at_risk": "value_at_risk",
 }
 
 
@@ -89,8 +99,10 @@ def customer_list(
     total = session.scalar(
         sa.select(sa.func.count()).select_from(CustomerMetrics).where(*_list_filters(kind, segment))
     )
-    column = SORTABLE.get(sort or "lifetime_value", CustomerMetrics.lifetime_value)
-    order = column.desc() if descending else column.asc()
+    column = SORTABLE.get(sort or LIST_DEFAULT_SORT.get(kind, "lifetime_value"))
+    if column is None:
+        column = CustomerMetrics.lifetime_value
+    order = (column.desc() if descending else column.asc()).nulls_last()
     rows = session.execute(query.order_by(order, Customer.id).offset(offset).limit(limit)).all()
     return [
         {
@@ -105,6 +117,10 @@ def customer_list(
             "recency_days": row.CustomerMetrics.recency_days,
             "churn_risk": row.CustomerMetrics.churn_risk,
             "vip_tier": row.CustomerMetrics.vip_tier,
+            "p_alive": row.CustomerMetrics.p_alive,
+            "expected_orders_90d": row.CustomerMetrics.expected_orders_90d,
+            "clv_12m": row.CustomerMetrics.clv_12m,
+            "value_at_risk": row.CustomerMetrics.value_at_risk,
         }
         for row in rows
     ], total
@@ -177,3 +193,34 @@ def mask_email(email: str | None) -> str | None:
         return email
     local, domain = email.split("@", 1)
     return f"{local[:1]}{'*' * max(len(local) - 1, 3)}@{domain}"
+
+
+# P(alive) bands of the segment matrix: (label, low inclusive, high exclusive).
+ALIVE_BANDS = (
+    ("< 25%", 0.0, 0.25),
+    ("25–50%", 0.25, 0.5),
+    ("50–75%", 0.5, 0.75),
+    ("≥ 75%", 0.75, 1.01),
+)
+
+
+def alive_matrix(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    """(segment, P(alive) band) → (customers, value at risk), for customers with a prediction."""
+    band = sa.case(
+        *(
+            (sa.and_(CustomerMetrics.p_alive >= low, CustomerMetrics.p_alive < high), label)
+            for label, low, high in ALIVE_BANDS
+        ),
+        else_=None,
+    ).label("band")
+    rows = session.execute(
+        sa.select(
+            CustomerMetrics.segment,
+            band,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(CustomerMetrics.value_at_risk), 0),
+        )
+        .where(CustomerMetrics.p_alive.is_not(None), CustomerMetrics.segment.is_not(None))
+        .group_by(CustomerMetrics.segment, band)
+    )
+    return {(segment, label): (int(n), int(value)) for segment, label, n, value in rows if label}

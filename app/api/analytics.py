@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import g
+from flask import abort, g
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.analytics.clv import latest_model
 from app.analytics.cohorts import cohort_retention
 from app.analytics.customer_reports import customer_list, mask_email
 from app.analytics.dashboard import (
@@ -122,10 +123,47 @@ def customers(query: dict):
             "lifetime_value": money(row["lifetime_value"], code),
             "aov": money(row["aov"], code),
             "last_order_at": row["last_order_at"].isoformat() if row["last_order_at"] else None,
+            "clv_12m": None if row["clv_12m"] is None else money(row["clv_12m"], code),
+            "value_at_risk": None
+            if row["value_at_risk"] is None
+            else money(row["value_at_risk"], code),
         }
         for row in rows
     ]
     return {"page": query["page"], "per_page": query["per_page"], "total": total, "items": items}
+
+
+@blp.get("/models/clv")
+@blp.response(200)
+def clv_model():
+    """The latest fitted BG/NBD + Gamma-Gamma parameters and fit facts (404 before a fit)."""
+    model = latest_model(db.session)
+    attempt = latest_model(db.session, fitted_only=False)
+    if model is None:
+        reason = attempt.message if attempt is not None else "no fit attempted yet"
+        abort(404, f"no fitted model: {reason}; churn risk is rule-based")
+    return {
+        "fitted_at": model.fitted_at.isoformat(),
+        "calibration_end": model.calibration_end.isoformat(),
+        "customers": model.customers,
+        "repeat_customers": model.repeat_customers,
+        "bgnbd": {
+            "r": model.r,
+            "alpha": model.alpha,
+            "a": model.a,
+            "b": model.b,
+            "log_likelihood": model.bgnbd_log_likelihood,
+        },
+        "gamma_gamma": {
+            "p": model.p,
+            "q": model.q,
+            "gamma": model.gamma,
+            "log_likelihood": model.gamma_gamma_log_likelihood,
+            "currency": currency(),
+        },
+        "calibration_check": model.calibration,
+        "last_attempt": {"at": attempt.fitted_at.isoformat(), "status": attempt.status},
+    }
 
 
 @blp.get("/funnel")

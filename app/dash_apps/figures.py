@@ -231,3 +231,46 @@ def cohort_heatmap(cohorts) -> Figure:
     figure.axis("yaxis", autorange="reversed")
     figure.axis("xaxis", title="Months since first order")
     return figure
+
+
+def alive_matrix_heatmap(matrix: dict, segments: Sequence[str], bands: Sequence[str]) -> Figure:
+    """Customers per RFM segment (rows) and P(alive) band (columns)."""
+    z = [[matrix.get((segment, band), (0, 0))[0] for band in bands] for segment in segments]
+    figure = Figure(hovermode="closest")
+    figure.add(
+        "heatmap",
+        z=z,
+        x=list(bands),
+        y=list(segments),
+        text=[[f"{value:,}" for value in row] for row in z],
+        texttemplate="%{text}",
+        colorscale="Blues",
+        colorbar={"title": "Customers"},
+    )
+    figure.axis("yaxis", autorange="reversed")
+    figure.axis("xaxis", title="P(alive)")
+    return figure
+
+
+def calibration_chart(calibration: dict) -> Figure:
+    """Cumulative repeat purchase days after the calibration end: predicted vs actual."""
+    figure = Figure()
+    weeks = calibration["weeks"]
+    figure.add(
+        "scatter",
+        x=weeks,
+        y=calibration["actual_cumulative"],
+        name="Actual",
+        mode="lines",
+    )
+    figure.add(
+        "scatter",
+        x=weeks,
+        y=calibration["predicted_cumulative"],
+        name="Predicted (BG/NBD)",
+        mode="lines",
+        line={"dash": "dash"},
+    )
+    figure.axis("xaxis", title="Weeks after the calibration end")
+    figure.axis("yaxis", title="Repeat purchase days (cumulative)")
+    return figure

@@ -1,4 +1,4 @@
-"""Customers: segments, lifetime value, top and at-risk customers, loyalty and referrals."""
+"""Customers: segments, lifetime value, predicted value, top and at-risk customers, loyalty."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, html
 
+from app.analytics.clv import latest_model
 from app.analytics.customer_reports import (
+    ALIVE_BANDS,
+    alive_matrix,
     customer_list,
     loyalty_figures,
     ltv_distribution,
@@ -27,8 +30,9 @@ from app.dash_apps.components import (
 from app.dash_apps.exports import download, requested_format
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
+from app.models.enums import SEGMENTS
 
-TERMS = ("Lifetime value", "RFM scores", "Segments", "Churn risk")
+TERMS = ("Lifetime value", "RFM scores", "Segments", "Churn risk", "P(alive) and CLV")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000
 GRID_COLUMNS = [
@@ -41,9 +45,16 @@ GRID_COLUMNS = [
     {"field": "aov", "headerName": "AOV", "type": "rightAligned"},
     {"field": "recency_days", "headerName": "Days since order", "type": "rightAligned"},
     {"field": "churn_risk", "headerName": "Churn risk", "type": "rightAligned"},
+    {"field": "p_alive", "headerName": "P(alive)", "type": "rightAligned"},
+    {"field": "clv_12m", "headerName": "12-month CLV", "type": "rightAligned"},
+    {"field": "value_at_risk", "headerName": "Value at risk", "type": "rightAligned"},
     {"field": "vip_tier", "headerName": "Tier", "sortable": False},
 ]
-LISTS = {"top": "Top customers", "at-risk": "At-risk customers (churn risk ≥ 50%, repeat buyers)"}
+LISTS = {
+    "top": "Top customers",
+    "at-risk": "At-risk customers (churn risk ≥ 50%, repeat buyers)",
+    "value-at-risk": "Value at risk: predicted 12-month value × (1 − P(alive)), largest first",
+}
 
 
 def customer_grid(kind: str) -> dag.AgGrid:
@@ -77,6 +88,22 @@ def layout() -> html.Div:
                         lg=7,
                     ),
                     dbc.Col(card("Lifetime value distribution", graph("customers-ltv")), lg=5),
+                ]
+            ),
+            card("Predicted value", html.Div(id="customers-model")),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        card("Segments by P(alive): customers", graph("customers-alive-matrix")),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        card(
+                            "Calibration check: repeat purchases after the calibration end",
+                            graph("customers-calibration"),
+                        ),
+                        lg=5,
+                    ),
                 ]
             ),
             *lists,
@@ -152,7 +179,45 @@ def update_customers(_pathname: str | None):
         figures.ltv_histogram(ltv_distribution(db.session), currency),
         loyalty_body,
         referral_body,
+        *prediction_outputs(currency),
     )
+
+
+def prediction_outputs(currency: str) -> tuple:
+    """The model's status, the segment × P(alive) matrix and the calibration chart."""
+    model = latest_model(db.session)
+    attempt = latest_model(db.session, fitted_only=False)
+    if model is None:
+        reason = (
+            attempt.message if attempt is not None else "the nightly job has not fitted one yet"
+        )
+        status = dbc.Alert(
+            f"No predictive model yet ({reason}). Churn risk is rule-based; P(alive), CLV and "
+            "value at risk appear once a model is fitted.",
+            color="secondary",
+            id="customers-model-missing",
+        )
+        empty = figures.empty_figure("No predictive model yet")
+        return status, empty, empty
+    matrix = alive_matrix(db.session)
+    at_risk = sum(value for _n, value in matrix.values())
+    status = html.P(
+        [
+            f"BG/NBD + Gamma-Gamma fitted {model.fitted_at:%Y-%m-%d} on {model.customers:,} "
+            f"customers ({model.repeat_customers:,} with repeat purchases) up to "
+            f"{model.calibration_end:%Y-%m-%d}. Churn risk = 1 − P(alive). Total value at risk: ",
+            html.Strong(format_money(at_risk, currency), id="customers-value-at-risk-total"),
+            ".",
+        ],
+        id="customers-model-status",
+    )
+    calibration = (
+        figures.calibration_chart(model.calibration)
+        if model.calibration
+        else figures.empty_figure("No orders after the calibration end to check against")
+    )
+    bands = [label for label, _low, _high in ALIVE_BANDS]
+    return status, figures.alive_matrix_heatmap(matrix, SEGMENTS, bands), calibration
 
 
 def _present(row: dict, currency: str, show_email: bool) -> dict:
@@ -162,6 +227,11 @@ def _present(row: dict, currency: str, show_email: bool) -> dict:
         "lifetime_value": format_money(row["lifetime_value"], currency),
         "aov": format_money(row["aov"], currency),
         "churn_risk": "" if row["churn_risk"] is None else f"{row['churn_risk']:.0%}",
+        "p_alive": "" if row["p_alive"] is None else f"{row['p_alive']:.0%}",
+        "clv_12m": "" if row["clv_12m"] is None else format_money(row["clv_12m"], currency),
+        "value_at_risk": ""
+        if row["value_at_risk"] is None
+        else format_money(row["value_at_risk"], currency),
         "last_order_at": None,
     }
 
@@ -173,7 +243,7 @@ def serve_rows(request: dict | None, kind: str) -> dict:
     sort = (request.get("sortModel") or [{}])[0]
     rows, total = customer_list(
         db.session,
-        "at_risk" if kind == "at-risk" else "top",
+        kind.replace("-", "_"),
         offset=start,
         limit=min(end - start, 200),
         sort=sort.get("colId"),
@@ -184,9 +254,7 @@ def serve_rows(request: dict | None, kind: str) -> dict:
 
 
 def export_list(kind: str, fmt: str) -> dict:
-    rows, _ = customer_list(
-        db.session, "at_risk" if kind == "at-risk" else "top", offset=0, limit=EXPORT_LIMIT
-    )
+    rows, _ = customer_list(db.session, kind.replace("-", "_"), offset=0, limit=EXPORT_LIMIT)
     currency, show_email = context.currency(), context.can("manager")
     columns = [
         "customer_id",
@@ -198,6 +266,9 @@ def export_list(kind: str, fmt: str) -> dict:
         f"aov_{currency}",
         "days_since_order",
         "churn_risk",
+        "p_alive",
+        f"clv_12m_{currency}",
+        f"value_at_risk_{currency}",
         "tier",
     ]
     table = [
@@ -211,6 +282,9 @@ def export_list(kind: str, fmt: str) -> dict:
             str(to_major(row["aov"], currency)),
             row["recency_days"],
             row["churn_risk"],
+            row["p_alive"],
+            None if row["clv_12m"] is None else str(to_major(row["clv_12m"], currency)),
+            None if row["value_at_risk"] is None else str(to_major(row["value_at_risk"], currency)),
             row["vip_tier"],
         ]
         for row in rows
@@ -240,6 +314,9 @@ def register(app: Dash) -> None:
         Output("customers-ltv", "figure"),
         Output("customers-loyalty", "children"),
         Output("customers-referrals", "children"),
+        Output("customers-model", "children"),
+        Output("customers-alive-matrix", "figure"),
+        Output("customers-calibration", "figure"),
         Input("url", "pathname"),
     )(update_customers)
     for kind in LISTS:

@@ -104,3 +104,65 @@ def test_fit_clv_command_fits_scores_and_reports_the_check(cdnow, runner):
 def test_fit_clv_command_explains_a_failed_fit(app, runner):
     result = runner.invoke(args=["analytics", "fit-clv"])
     assert result.exit_code == 1 and "Churn risk stays rule-based" in result.output
+
+
+def test_customers_page_shows_the_matrix_ranking_and_check(cdnow, app):
+    from app.dash_apps.pages import customers
+    from tests.integration.test_pages import as_user, find
+
+    model = fit_shop(db.session, CALIBRATION_END, currency_exponent=2)
+    score_customers(db.session, model, date(1998, 6, 30), 2, monthly_rate=0.01)
+    db.session.commit()
+    context = as_user(app, "manager")
+    try:
+        status, matrix, calibration = customers.prediction_outputs("USD")
+        total = db.session.scalar(
+            sa.select(sa.func.sum(CustomerMetrics.value_at_risk)).where(
+                CustomerMetrics.segment.is_not(None)
+            )
+        )
+        assert find(status, "customers-value-at-risk-total").children == f"${total / 100:,.2f}"
+        cells = matrix["data"][0]["z"]
+        scored_in_segments = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                CustomerMetrics.p_alive.is_not(None), CustomerMetrics.segment.is_not(None)
+            )
+        )
+        assert sum(map(sum, cells)) == scored_in_segments > 0
+        assert calibration["data"][0]["y"] == model.calibration["actual_cumulative"]
+        page = customers.serve_rows({"startRow": 0, "endRow": 50}, "value-at-risk")
+        stored = db.session.scalars(
+            sa.select(CustomerMetrics.value_at_risk)
+            .where(CustomerMetrics.value_at_risk > 0)
+            .order_by(CustomerMetrics.value_at_risk.desc())
+            .limit(50)
+        ).all()
+        assert [row["value_at_risk"] for row in page["rowData"]] == [
+            f"${v / 100:,.2f}" for v in stored
+        ]
+        export = customers.export_list("value-at-risk", "csv")
+        assert "value_at_risk_USD" in export["content"].splitlines()[0]
+    finally:
+        context.pop()
+
+
+def test_the_api_serves_predictions_and_the_fitted_model(cdnow, server, reader):
+    from tests.integration.http import call
+
+    assert call(f"{server}/api/v1/models/clv", reader)[0] == 404
+    model = fit_shop(db.session, CALIBRATION_END, currency_exponent=2)
+    score_customers(db.session, model, date(1998, 6, 30), 2, monthly_rate=0.01)
+    db.session.commit()
+    status, body = call(f"{server}/api/v1/models/clv", reader)
+    assert status == 200 and body["bgnbd"]["r"] == pytest.approx(0.243, rel=0.01)
+    assert body["gamma_gamma"]["gamma"] == pytest.approx(15.44, rel=0.01)
+    status, page = call(f"{server}/api/v1/customers?sort=value_at_risk&per_page=5", reader)
+    assert status == 200
+    top = db.session.scalar(
+        sa.select(CustomerMetrics).order_by(CustomerMetrics.value_at_risk.desc()).limit(1)
+    )
+    first = page["items"][0]
+    assert first["value_at_risk"]["minor"] == top.value_at_risk
+    assert first["p_alive"] == pytest.approx(top.p_alive)
+    assert first["clv_12m"]["minor"] == top.clv_12m
+    assert first["expected_orders_90d"] == pytest.approx(top.expected_orders_90d)
