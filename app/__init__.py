@@ -21,6 +21,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get("INSTANCE_PATH")
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_mapping(load_config(app.instance_path, overrides))
+    register_observability(app)
     register_extensions(app)
     register_blueprints(app)
     register_tracking(app)
@@ -48,6 +49,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+
+def register_observability(app: Flask) -> None:
+    from app import observability, security
+
+    observability.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -17,7 +17,9 @@ from app import audit, shop
 from app.analytics.periods import DateRange
 from app.analytics.rebuild import rebuild_range
 from app.api.tokens import issue_token
+from app.auth.passwords import password_problems
 from app.demo import DemoError, DemoSpec, generate_shop, load_shop
+from app.erasure import NotFound, erase_customer
 from app.extensions import db
 from app.importer import ImportFileError, import_orders
 from app.models import ApiToken, Order, User
@@ -27,7 +29,6 @@ from app.timeutil import utc_now
 users_cli = AppGroup("users", help="Manage staff logins.")
 demo_cli = AppGroup("demo", help="Generate a believable demo shop.")
 
-MIN_PASSWORD_LENGTH = 8
 DEMO_ADMIN_EMAIL = "admin@example.com"
 
 
@@ -40,10 +41,9 @@ def create_user(email: str, role: str, password: str) -> None:
     email = email.strip().lower()
     if "@" not in email:
         raise click.BadParameter("not an email address", param_hint="EMAIL")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(
-            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
-        )
+    problems = password_problems(password, email)
+    if problems:
+        raise click.BadParameter("; ".join(problems), param_hint="--password")
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise click.ClickException(f"a user with email {email} already exists")
     user = User(email=email, role=role)
@@ -141,6 +141,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(tokens_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(customers_cli)
 
 
 tokens_cli = AppGroup("tokens", help="API tokens for external tools.")
@@ -247,3 +248,21 @@ def import_orders_command(path: Path, skip_invalid: bool) -> None:
         f"{result.refunds} refunds, {len(result.rejected)} rejected "
         f"in {time.perf_counter() - started:.1f} s"
     )
+
+
+customers_cli = AppGroup("customers", help="Customer records.")
+
+
+@customers_cli.command("erase")
+@click.argument("external_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_customer_command(external_id: str, yes: bool) -> None:
+    """Erase a customer's personal data (email, name, shop id); every figure stays the same."""
+    if not yes:
+        click.confirm(f"Erase the personal data of customer {external_id}?", abort=True)
+    try:
+        customer = erase_customer(db.session, external_id)
+    except NotFound as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Erased customer {external_id}; it is now {customer.external_id}.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,6 +40,9 @@ def load_config(
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": not _flag(environ, "RATELIMIT_DISABLED"),
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": environ.get(
+            "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;30 per hour"
+        ),
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
         "CLV_MONTHLY_DISCOUNT_RATE": _rate(environ.get("CLV_MONTHLY_DISCOUNT_RATE", "0.01")),
         "API_TITLE": "Storefront Analytics API",
@@ -59,6 +63,16 @@ def load_config(
         },
         # Dash pages stay open all day; the token lives as long as the login session.
         "WTF_CSRF_TIME_LIMIT": None,
+        "LOG_FORMAT": environ.get("LOG_FORMAT", "text").lower(),
+        "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
+        "CONFIGURE_LOGGING": True,
+        # A staff session ends after this long without a request (Flask refreshes it on each).
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            hours=float(environ.get("SESSION_LIFETIME_HOURS", "12"))
+        ),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=7),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

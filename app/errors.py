@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.auth.gate import wants_json
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.problem import error_response
 
 
@@ -29,6 +30,28 @@ def handle_csrf_error(error: CSRFError):
     return _render(400, "Form expired", f"{error.description} Reload the page and try again.")
 
 
+def handle_database_unavailable(error: Exception):
+    """The database is down or unreachable (or SQLite is locked): 503, and retry later."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone; the pool replaces it
+        db.session.remove()
+    # Whoever is signed in cannot be looked up now: render (and finish) as anonymous, rather
+    # than asking the database again from the template or the after-request hooks.
+    g._login_user = login_manager.anonymous_user()
+    current_app.logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.path, error.__class__.__name__
+    )
+    response = _render(
+        503,
+        "Temporarily unavailable",
+        "The database is not answering right now. Please try again in a minute.",
+    )
+    response = current_app.make_response(response)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def handle_unexpected_error(error: Exception):
     db.session.rollback()
     if isinstance(error, HTTPException):
@@ -41,4 +64,6 @@ def handle_unexpected_error(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, redirect, url_for
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
@@ -19,3 +19,9 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for it on every page without an icon link (the admin screens)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 import traceback
 from collections.abc import Callable
@@ -27,10 +29,47 @@ STALE_CLAIM = timedelta(hours=2)
 log = logging.getLogger(__name__)
 
 
-def claim(session: Session, job: str, period: str, *, force: bool = False) -> bool:
-    """Take the run for (job, period) in its own committed transaction; False if someone has it."""
+def process_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _dead_owners(session: Session, job: str, period: str) -> list[str]:
+    """Owners of this period's running claim that were processes of this host now gone."""
+    host = socket.gethostname()
+    owners = session.scalars(
+        sa.select(JobRun.owner).where(
+            JobRun.job == job, JobRun.period == period, JobRun.status == "running"
+        )
+    ).all()
+    dead = []
+    for owner in owners:
+        owner_host, _, pid = (owner or "").rpartition(":")
+        if owner_host == host and pid.isdigit() and not _alive(int(pid)):
+            dead.append(owner)
+    return dead
+
+
+def _alive(pid: int) -> bool:
     try:
-        session.add(JobRun(job=job, period=period, status="running", started_at=utc_now()))
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim(session: Session, job: str, period: str, *, force: bool = False) -> bool:
+    """Take the run for (job, period) in its own committed transaction; False if someone has it.
+
+    A running claim is retaken when its process (on this host) is gone, e.g. killed in the
+    middle of a run, or else after STALE_CLAIM (a process on another machine that was lost).
+    """
+    owner = process_owner()
+    try:
+        session.add(
+            JobRun(job=job, period=period, status="running", started_at=utc_now(), owner=owner)
+        )
         session.commit()
         return True
     except IntegrityError:
@@ -39,6 +78,9 @@ def claim(session: Session, job: str, period: str, *, force: bool = False) -> bo
         JobRun.status == "failed",
         sa.and_(JobRun.status == "running", JobRun.started_at < utc_now() - STALE_CLAIM),
     ]
+    dead = _dead_owners(session, job, period)
+    if dead:
+        retakeable.append(sa.and_(JobRun.status == "running", JobRun.owner.in_(dead)))
     if force:
         retakeable.append(JobRun.status == "succeeded")
     result = session.execute(
@@ -50,6 +92,7 @@ def claim(session: Session, job: str, period: str, *, force: bool = False) -> bo
             started_at=utc_now(),
             finished_at=None,
             error=None,
+            owner=owner,
         )
     )
     session.commit()

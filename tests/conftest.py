@@ -37,6 +37,7 @@ def app_config(database_url: str, **extra: object) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "CONFIGURE_LOGGING": False,
         **extra,
     }
 

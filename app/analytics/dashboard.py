@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, fields
 
 import sqlalchemy as sa
@@ -58,6 +60,43 @@ class KpiComparison:
         return {field.name: self.change(field.name) for field in fields(Kpis)}
 
 
+# Distinct buyers of a range cannot be summed from daily rows, and counting them from the
+# orders is the slowest part of the KPIs (30–70 ms at a million orders). The count is kept
+# per range and version: every change to a counted order rewrites its day's snapshot
+# (real-time tracking or the nightly job), which moves the version (as does any new order),
+# so a kept count is never stale.
+_DISTINCT_CUSTOMERS: OrderedDict[tuple, int] = OrderedDict()
+_DISTINCT_CUSTOMERS_KEPT = 512
+_DISTINCT_CUSTOMERS_LOCK = threading.Lock()
+
+
+def distinct_customers(session: Session, days: DateRange) -> int:
+    """Customers with a counted order in the range (each counted once)."""
+    in_range = SNAPSHOT.business_date.between(days.start, days.end)
+    version = tuple(
+        session.execute(
+            sa.select(
+                sa.func.count(), sa.func.max(SNAPSHOT.updated_at), sa.func.sum(SNAPSHOT.orders)
+            ).where(in_range)
+        ).one()
+    )
+    key = (str(session.get_bind().url), days.start, days.end, version)
+    with _DISTINCT_CUSTOMERS_LOCK:
+        if key in _DISTINCT_CUSTOMERS:
+            _DISTINCT_CUSTOMERS.move_to_end(key)
+            return _DISTINCT_CUSTOMERS[key]
+    count = session.scalar(
+        sa.select(sa.func.count(sa.distinct(Order.customer_id))).where(
+            Order.business_date.between(days.start, days.end), counted(Order.status)
+        )
+    )
+    with _DISTINCT_CUSTOMERS_LOCK:
+        _DISTINCT_CUSTOMERS[key] = count
+        while len(_DISTINCT_CUSTOMERS) > _DISTINCT_CUSTOMERS_KEPT:
+            _DISTINCT_CUSTOMERS.popitem(last=False)
+    return count
+
+
 def kpis(session: Session, days: DateRange) -> Kpis:
     """Sums of the daily snapshots; distinct customers counted once over the whole range."""
     totals = session.execute(
@@ -78,11 +117,7 @@ def kpis(session: Session, days: DateRange) -> Kpis:
         ).where(SNAPSHOT.business_date.between(days.start, days.end))
     ).one()
     net, gross, discounts, refunds, orders, new, sessions, converted = (int(v) for v in totals)
-    customers = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Order.customer_id))).where(
-            Order.business_date.between(days.start, days.end), counted(Order.status)
-        )
-    )
+    customers = distinct_customers(session, days)
     return Kpis(
         net_revenue=net,
         gross=gross,

@@ -10,7 +10,9 @@ from app.api.tokens import find_active_token
 from app.extensions import db
 from app.problem import error_response
 
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "auth.logout", "health.healthz", "static"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"auth.login", "auth.logout", "health.healthz", "health.favicon", "static"}
+)
 JSON_PATH_PREFIXES = ("/api/", "/analytics/api/", "/analytics/_")
 # Where an API token (Authorization: Bearer …) is accepted instead of a staff login.
 API_PATH_PREFIXES = ("/api/", "/analytics/api/")

@@ -25,8 +25,11 @@ def init_dash(server: Flask) -> Dash:
         suppress_callback_exceptions=True,
         title="Storefront Analytics",
         update_title=None,
+        on_error=shell.callback_failed,
     )
     dash_app.layout = shell.layout
     shell.register(dash_app)
     register_routing(dash_app)
+    # Dash's inline bootstrap scripts, allowed by hash in the Content-Security-Policy.
+    server.config["DASH_CSP_HASHES"] = list(dash_app.csp_hashes())
     return dash_app

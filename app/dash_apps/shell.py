@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, ctx, dcc, html, no_update
+from dash import Dash, Input, Output, ctx, dcc, html, no_update, set_props
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.dash_apps import context
 from app.dash_apps.ranges import PRESETS, parse_range, preset_of, search_for
+from app.extensions import db
 
+log = logging.getLogger(__name__)
 NAV_ITEMS = (
     ("dashboard", "Dashboard", "/analytics/dashboard/"),
     ("revenue", "Revenue", "/analytics/revenue-streams/"),
@@ -83,6 +87,10 @@ def layout() -> html.Div:
             dcc.Location(id="url", refresh="callback-nav"),
             navbar(),
             dbc.Container(range_bar(), fluid=True, id="shell-range-bar"),
+            dbc.Container(
+                dbc.Alert(id="shell-error", is_open=False, color="warning", dismissable=True),
+                fluid=True,
+            ),
             dcc.Loading(
                 dbc.Container(id="page-content", fluid=True, className="pb-4"),
                 delay_show=300,
@@ -90,6 +98,28 @@ def layout() -> html.Div:
             ),
         ]
     )
+
+
+DATABASE_DOWN = (
+    "The database is not answering right now, so these figures could not be loaded. "
+    "Nothing is lost: try again in a minute."
+)
+CALLBACK_FAILED = "Something went wrong loading this part of the page. The error has been logged."
+
+
+def callback_failed(error: Exception) -> None:
+    """Dash's error handler: a message on the page instead of a silently stale chart."""
+    try:
+        db.session.rollback()
+    except Exception:
+        db.session.remove()
+    if isinstance(error, OperationalError | InterfaceError):
+        log.warning("callback could not reach the database: %s", error.__class__.__name__)
+        message = DATABASE_DOWN
+    else:
+        log.error("callback failed", exc_info=error)
+        message = CALLBACK_FAILED
+    set_props("shell-error", {"children": message, "is_open": True})
 
 
 def sync_range(search: str | None, preset: str | None, start: str | None, end: str | None):

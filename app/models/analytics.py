@@ -62,6 +62,8 @@ class CustomerMetrics(Base):
         # The API's customer list: the first page by value without a sort of every buyer.
         sa.Index("ix_customer_metrics_lifetime_value", "lifetime_value"),
         sa.Index("ix_customer_metrics_value_at_risk", "value_at_risk"),
+        # The at-risk list counts customers by churn risk among repeat buyers.
+        sa.Index("ix_customer_metrics_churn_risk_orders_count", "churn_risk", "orders_count"),
     )
 
     customer_id: Mapped[int] = mapped_column(

@@ -30,6 +30,8 @@ class JobRun(Base):
     finished_at: Mapped[datetime | None]
     rows: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(sa.Text)
+    # host:pid of the process running it: a claim whose process is gone is retaken at once.
+    owner: Mapped[str | None] = mapped_column(sa.String(128))
 
 
 class AuditLog(Base):

@@ -10,10 +10,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import DailyAnalyticsSnapshot, JobRun
+from app.models import DailyAnalyticsSnapshot, JobRun, RevenueStream
 from scheduler import build_scheduler, run_due_days
 from tests.factories import OrderFactory
 
@@ -125,3 +126,90 @@ def test_scheduler_process_catches_up_at_start_and_stops_cleanly(app, database_u
         output = process.communicate(timeout=30)[0].decode()
     assert process.returncode == 0, output
     assert "scheduler running: nightly, retry, catch-up" in output
+
+
+def _scheduler(database_url: str, instance: Path) -> subprocess.Popen:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "scheduler-test",
+        "INSTANCE_PATH": str(instance),
+    }
+    return subprocess.Popen(
+        [sys.executable, "scheduler.py"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_for(predicate, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError("timed out")
+
+
+def test_a_scheduler_killed_mid_run_leaves_no_partial_day_and_the_next_start_catches_up(
+    app, database_url, tmp_path
+):
+    """PostgreSQL: the test holds one channel row of yesterday locked, so the run is caught
+    between its first writes (the day's snapshot) and the rest when it is killed."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs a server-side row lock (PostgreSQL)")
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    OrderFactory(
+        subtotal=5_000,
+        placed_at=datetime.combine(yesterday, datetime.min.time(), UTC) + timedelta(hours=12),
+    )
+    db.session.execute(sa.delete(DailyAnalyticsSnapshot))
+    db.session.execute(sa.delete(RevenueStream))
+    db.session.add(
+        RevenueStream(business_date=yesterday, channel="web", amount=0, transaction_count=0)
+    )
+    db.session.commit()
+    blocker = db.engine.connect()
+    blocking = blocker.begin()
+    blocker.execute(
+        sa.select(RevenueStream.id)
+        .where(RevenueStream.business_date == yesterday)
+        .with_for_update()
+    )
+    process = _scheduler(database_url, tmp_path)
+    try:
+        run = _wait_for(
+            lambda: db.session.scalar(sa.select(JobRun).where(JobRun.status == "running"))
+        )
+        _wait_for(  # the run is now waiting on our lock, its snapshot written but not committed
+            lambda: db.session.execute(
+                sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            ).scalar()
+        )
+        process.kill()
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        blocking.rollback()
+        blocker.close()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(DailyAnalyticsSnapshot.id))) == 0
+    assert db.session.get(JobRun, run.id).status == "running"  # the dead process's claim
+
+    restarted = _scheduler(database_url, tmp_path)
+    try:
+        _wait_for(lambda: db.session.scalar(sa.select(JobRun).where(JobRun.status == "succeeded")))
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        restarted.wait(timeout=30)
+    finished = db.session.get(JobRun, run.id)
+    assert (finished.status, finished.attempts) == ("succeeded", 2)
+    snapshot = db.session.scalar(
+        sa.select(DailyAnalyticsSnapshot).where(DailyAnalyticsSnapshot.business_date == yesterday)
+    )
+    assert (snapshot.orders, snapshot.net_revenue) == (1, 5_000)

@@ -229,6 +229,44 @@ def test_interactive_api_docs_load_from_our_own_server(app, browser, server, vie
     assert console_errors(browser) == []
 
 
+def test_the_content_security_policy_lets_dash_run_and_blocks_injected_script(
+    app, demo_shop, browser, server, viewer
+):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, viewer.email)
+    WebDriverWait(browser, 20).until(lambda b: plot_points(b, "dashboard-trend") == 31)
+    assert console_errors(browser) == []  # Dash and Plotly ran under the policy
+    browser.execute_script(
+        "const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+        "document.body.appendChild(s);"
+    )
+    assert browser.execute_script("return window.injected === undefined")
+    assert any("Content Security Policy" in message for message in console_errors(browser))
+
+
+def test_an_admin_revokes_a_token_in_the_admin_screens(app, browser, server, runner):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from app.models import ApiToken
+    from tests.integration.http import create_token
+
+    admin = UserFactory(email="admin@shop.test", role="admin")
+    create_token(runner)
+    sign_in(browser, server, admin.email)
+    browser.get(f"{server}/admin/api_tokens/")
+    wait_for(browser, "input.action-checkbox").click()
+    browser.find_element(By.XPATH, "//a[contains(., 'With selected')]").click()
+    wait_for(browser, "a.dropdown-item[onclick*=revoke]").click()
+    WebDriverWait(browser, 10).until(ready.alert_is_present()).accept()
+    wait_text(browser, ".alert", "Revoked 1 token(s).")
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ApiToken.revoked_at)) is not None
+    assert console_errors(browser) == []
+
+
 def test_pages_fit_a_phone_screen_without_sideways_scrolling(
     app, demo_shop, browser, server, viewer
 ):

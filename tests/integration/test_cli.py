@@ -34,7 +34,7 @@ def test_users_create_refuses_duplicates_and_short_passwords(runner, viewer):
     duplicate = runner.invoke(args=["users", "create", viewer.email, "--password", "long enough"])
     assert duplicate.exit_code != 0 and "already exists" in duplicate.output
     short = runner.invoke(args=["users", "create", "x@shop.test", "--password", "short"])
-    assert short.exit_code != 0 and "at least 8" in short.output
+    assert short.exit_code != 0 and "at least 10" in short.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
 

@@ -81,3 +81,20 @@ def test_segment_summary_covers_the_ten_segments(app):
     assert [row.segment for row in summary] == list(SEGMENTS)
     assert sum(row.customers for row in summary) == 3
     assert sum(row.revenue for row in summary) == 6_000
+
+
+def test_the_kept_distinct_customer_count_follows_every_change(app):
+    """distinct_customers keeps counts per range; new, moved and cancelled orders show at once."""
+    first = OrderFactory(placed_at=at(9))
+    assert dashboard_kpis(db.session, WEEK).current.customers == 1
+    assert dashboard_kpis(db.session, WEEK).current.customers == 1  # the kept count
+    second = OrderFactory(placed_at=at(10))
+    assert dashboard_kpis(db.session, WEEK).current.customers == 2
+    second.status = "cancelled"
+    db.session.flush()
+    assert dashboard_kpis(db.session, WEEK).current.customers == 1
+    first.placed_at = at(20)  # moves out of the week
+    db.session.flush()
+    assert dashboard_kpis(db.session, WEEK).current.customers == 0
+    db.session.rollback()  # back to what the factories committed: both orders in the week
+    assert dashboard_kpis(db.session, WEEK).current.customers == 2

@@ -1,0 +1,62 @@
+"""Erasing a customer's personal data leaves every figure exactly as it was."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.analytics.periods import DateRange
+from app.analytics.rebuild import rebuild_range
+from app.extensions import db
+from app.models import (
+    AuditLog,
+    CohortRetention,
+    Customer,
+    CustomerMetrics,
+    DailyAnalyticsSnapshot,
+    RevenueStream,
+)
+from tests.factories import CustomerFactory, OrderFactory, RefundFactory
+
+MARCH = DateRange(date(2026, 3, 1), date(2026, 3, 31))
+FIGURE_TABLES = (DailyAnalyticsSnapshot, RevenueStream, CustomerMetrics, CohortRetention)
+
+
+def figures() -> dict:
+    db.session.expire_all()
+    snapshot = {}
+    for model in FIGURE_TABLES:
+        columns = [c for c in model.__table__.columns if c.name not in ("id", "updated_at")]
+        snapshot[model.__tablename__] = sorted(
+            map(tuple, db.session.execute(sa.select(*columns)).all()), key=repr
+        )
+    return snapshot
+
+
+def test_erase_removes_the_person_and_keeps_every_figure(app, runner):
+    target = CustomerFactory(external_id="C-42", email="jane@example.com", name="Jane Doe")
+    first = OrderFactory(customer=target, subtotal=12_000)
+    OrderFactory(customer=target, subtotal=3_000)
+    OrderFactory(subtotal=7_000)
+    RefundFactory(order=first, amount=2_000)
+    rebuild_range(db.session, MARCH, date(2026, 4, 1))
+    db.session.commit()
+    before = figures()
+
+    result = runner.invoke(args=["customers", "erase", "C-42", "--yes"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    erased = db.session.get(Customer, target.id)
+    assert (erased.email, erased.name, erased.external_id) == (None, None, f"erased-{target.id}")
+    assert figures() == before
+    rebuild_range(db.session, MARCH, date(2026, 4, 1))  # and after the nightly recompute
+    db.session.commit()
+    assert figures() == before
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "customer.erase"))
+    assert entry.target == f"customer:{target.id}" and "jane" not in repr(entry.details).lower()
+
+
+def test_erasing_an_unknown_customer_says_so(app, runner):
+    result = runner.invoke(args=["customers", "erase", "NOPE", "--yes"])
+    assert result.exit_code == 1 and "no customer NOPE" in result.output

@@ -1,0 +1,105 @@
+"""Headers, sessions, passwords, throttling and request logs, as a client or operator sees them."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from app.auth.passwords import password_problems
+from app.observability import JsonFormatter
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.mark.parametrize("path", ["/login", "/healthz", "/analytics/dashboard/", "/api/v1/kpis"])
+def test_every_response_carries_the_security_headers(client, path):
+    response = client.get(path)
+    headers = response.headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    assert "Strict-Transport-Security" not in headers  # development: plain HTTP
+
+
+def test_production_adds_hsts_and_secure_cookies(make_app, monkeypatch):
+    monkeypatch.setenv("ALLOW_SQLITE", "1")  # the production check reads the environment
+    app = make_app(APP_ENV="production")
+    response = app.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_a_staff_session_is_bounded_and_its_cookie_protected(app, client, viewer):
+    response = client.post("/login", data={"email": viewer.email, "password": PASSWORD})
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() <= 12 * 3600
+
+
+def test_login_is_throttled_per_account_across_addresses(make_app, viewer):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_ACCOUNT_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    codes = [
+        client.post(
+            "/login",
+            data={"email": viewer.email, "password": "wrong guess"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+        ).status_code
+        for n in range(4)
+    ]
+    assert codes == [400, 400, 400, 429]
+    # Another account from those addresses is not locked out by it.
+    other = client.post(
+        "/login",
+        data={"email": "someone@shop.test", "password": "x"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
+    assert other.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short1", "at least 10"),
+        ("password123", "most common"),
+        ("viewer-2026-secret", "email address"),
+        ("aaaaabbbbbb", "5 different"),
+    ],
+)
+def test_weak_passwords_are_refused_with_the_reason(runner, password, problem):
+    assert any(problem in p for p in password_problems(password, "viewer@shop.test"))
+    result = runner.invoke(args=["users", "create", "viewer@shop.test", "--password", password])
+    assert result.exit_code != 0 and problem in result.output
+
+
+def test_errors_never_show_a_stack_trace(make_app, viewer, auth):
+    app = make_app(PROPAGATE_EXCEPTIONS=False, TESTING=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("SELECT secret FROM internals")
+
+    client = app.test_client()
+    client.post("/login", data={"email": viewer.email, "password": PASSWORD})
+    page = client.get("/boom")
+    assert page.status_code == 500
+    body = page.get_data(as_text=True)
+    assert "Traceback" not in body and "SELECT secret" not in body and "has been logged" in body
+
+
+def test_each_request_is_logged_once_with_an_id_status_and_duration(client, caplog):
+    caplog.set_level(logging.INFO, logger="storefront.request")
+    response = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+    client.get("/healthz", headers={"X-Request-ID": "bad id; forged=1"})
+    first, second = [r for r in caplog.records if r.name == "storefront.request"]
+    assert (first.request_id, first.status, first.path) == ("abc-123", 200, "/healthz")
+    assert first.duration_ms >= 0 and first.caller == "anonymous"
+    assert second.request_id != "bad id; forged=1" and len(second.request_id) == 32
+    line = json.loads(JsonFormatter().format(first))
+    assert line["request_id"] == "abc-123" and line["status"] == 200 and line["level"] == "INFO"
