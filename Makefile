@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8050
 DEMO_ORDERS ?= 50000
 
-.PHONY: run test lint bench screenshots serve clean
+.PHONY: run test lint bench screenshots serve load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,19 @@ test: lint
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python -m bench
+
+# Production server: gunicorn with gunicorn.conf.py (needs DATABASE_URL and SECRET_KEY set).
+serve: $(VENV)/.runtime-installed
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+$(VENV)/.load-installed: requirements-load.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-load.txt
+	touch $@
+
+# 60 s of mixed load against gunicorn (2 workers) on the bench data; LOAD_DATABASE_URL for PostgreSQL.
+load: $(VENV)/.load-installed
+	bash load/run.sh
 
 screenshots: $(VENV)/.dev-installed
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_browser.py -k "(every_page or phone) and sqlite"

@@ -91,6 +91,7 @@ def seed_figures(seed: dict) -> list[Figure]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rebuild", action="store_true", help="seed the bench database again")
+    parser.add_argument("--build-only", action="store_true", help="build it, measure nothing")
     args = parser.parse_args()
     if args.rebuild or not SEED_RECORD.exists() or not BENCH_DB.exists():
         print(
@@ -98,6 +99,14 @@ def main() -> None:
             flush=True,
         )
         build_bench_database()
+    if args.build_only:
+        app = bench_app()
+        with app.app_context():
+            upgrade()
+            full = DateRange(BENCH_END_DATE - timedelta(days=729), BENCH_END_DATE)
+            rebuild_range(db.session, full, BENCH_TODAY)
+            db.session.commit()
+        return
     figures = seed_figures(json.loads(SEED_RECORD.read_text()))
     app = bench_app()
     with app.app_context():

@@ -102,7 +102,9 @@ def customer_list(
     column = SORTABLE.get(sort or LIST_DEFAULT_SORT.get(kind, "lifetime_value"))
     if column is None:
         column = CustomerMetrics.lifetime_value
-    order = (column.desc() if descending else column.asc()).nulls_last()
+    order = column.desc() if descending else column.asc()
+    if column.nullable:  # (only then: PostgreSQL serves DESC NULLS LAST from no plain index)
+        order = order.nulls_last()
     rows = session.execute(query.order_by(order, Customer.id).offset(offset).limit(limit)).all()
     return [
         {

@@ -30,15 +30,25 @@ STREAMS = RevenueStream.__table__
 METHODS = PaymentMethodDaily.__table__
 
 
-def rebuild_daily(session: Session, days: DateRange, *, lock: bool = False) -> int:
-    """Recompute every snapshot and channel row of the range; re-running writes the same rows."""
+def rebuild_daily(
+    session: Session, days: DateRange, *, lock: bool = False, sessions_changed: bool = True
+) -> int:
+    """Recompute every snapshot and channel row of the range; re-running writes the same rows.
+
+    `sessions_changed=False` (real-time tracking of new orders without a tracked visit) keeps
+    the stored session figures of days that have a snapshot instead of recounting them.
+    """
     if lock:
         lock_keys(session, SNAPSHOTS, [{"business_date": day} for day in days])
     by_channel = _sales_by_day_and_channel(session, days)
     refunds = _refunds_by_day_and_channel(session, days)
     customers = _customers_by_day(session, days)
     new_customers = _new_customers_by_day(session, days)
-    sessions = _sessions_by_entry_day(session, days)
+    sessions = (
+        _sessions_by_entry_day(session, days)
+        if sessions_changed
+        else _stored_sessions(session, days)
+    )
     now = utc_now()
     snapshots, streams = [], []
     for day in days:
@@ -176,6 +186,22 @@ def _new_customers_by_day(session: Session, days: DateRange) -> dict:
         .group_by(first_orders.c.first_day)
     )
     return dict(rows.all())
+
+
+def _stored_sessions(session: Session, days: DateRange) -> dict:
+    """The session figures the snapshots hold; days without a snapshot are counted afresh."""
+    stored = {
+        day: (int(entered), int(converted))
+        for day, entered, converted in session.execute(
+            sa.select(
+                SNAPSHOTS.c.business_date, SNAPSHOTS.c.sessions, SNAPSHOTS.c.converted_sessions
+            ).where(_in_range(SNAPSHOTS.c.business_date, days))
+        )
+    }
+    missing = [day for day in days if day not in stored]
+    if missing:
+        stored.update(_sessions_by_entry_day(session, DateRange(min(missing), max(missing))))
+    return stored
 
 
 def _sessions_by_entry_day(session: Session, days: DateRange) -> dict:

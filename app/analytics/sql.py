@@ -117,12 +117,11 @@ def lock_keys(session: Session, table: sa.Table, keys: Sequence[dict[str, Any]])
     doing so means a concurrent writer waits and then sees our committed orders (PostgreSQL);
     SQLite serialises writers anyway.
     """
-    if not keys:
+    # SQLite serialises writers and every caller upserts afterwards: nothing to lock there.
+    if not keys or session.get_bind().dialect.name != "postgresql":
         return
     statement = _dialect_insert(session, table).on_conflict_do_nothing()
     session.execute(statement, list(keys))
-    if session.get_bind().dialect.name != "postgresql":
-        return
     names = list(keys[0])
     condition = sa.tuple_(*(table.c[name] for name in names)).in_(
         [tuple(key[name] for name in names) for key in keys]

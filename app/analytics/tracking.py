@@ -51,6 +51,8 @@ class Affected:
     uncompleted: list[int] = field(default_factory=list)
     event_sessions: set[str] = field(default_factory=set)
     refunded_orders: set[int] = field(default_factory=set)
+    # Only orders just inserted (no events can name them yet): no visit or session changes.
+    fresh_orders_only: bool = False
 
 
 def install(zone_provider: Callable[[], ZoneInfo]) -> None:
@@ -145,6 +147,7 @@ def track_inserted_orders(session: Session, orders: list[dict]) -> None:
         days={order["business_date"] for order in counted},
         customers={order["customer_id"] for order in counted} - {None},
         completed=[SimpleNamespace(**order) for order in counted],
+        fresh_orders_only=True,
     )
     _update_figures(session, affected)
 
@@ -160,7 +163,9 @@ def _update_figures(session: Session, affected: Affected) -> None:
         )
         affected.customers.discard(None)
     if affected.completed:
-        affected.days.update(_record_purchases(session, affected.completed, zone))
+        affected.days.update(
+            _record_purchases(session, affected.completed, zone, affected.fresh_orders_only)
+        )
     if affected.event_sessions:
         affected.days.update(_entry_days(session, affected.event_sessions))
     if affected.customers:
@@ -172,7 +177,7 @@ def _update_figures(session: Session, affected: Affected) -> None:
             )
         )
     for days in rebuild_ranges(affected.days):
-        rebuild_daily(session, days, lock=True)
+        rebuild_daily(session, days, lock=True, sessions_changed=not affected.fresh_orders_only)
     refresh_order_figures(session, affected.customers)
 
 
@@ -229,24 +234,33 @@ def _entry_days(session: Session, session_ids: set[str]) -> set[date]:
     )
 
 
-def _record_purchases(session: Session, orders: list, zone: ZoneInfo) -> set[date]:
-    """Insert each order's purchase event once (set-based); returns the days they touch."""
+def _record_purchases(
+    session: Session, orders: list, zone: ZoneInfo, fresh: bool = False
+) -> set[date]:
+    """Insert each order's purchase event once (set-based); returns the days they touch.
+
+    `fresh`: the orders were inserted in this transaction, so no event can name them yet.
+    """
     ids = [order.id for order in orders]
-    recorded = set(
-        session.scalars(
-            sa.select(EVENTS.c.order_id).where(
-                EVENTS.c.order_id.in_(ids), EVENTS.c.event_type == "purchase"
+    recorded: set[int] = set()
+    journeys: dict[int, str] = {}
+    if not fresh:
+        recorded = set(
+            session.scalars(
+                sa.select(EVENTS.c.order_id).where(
+                    EVENTS.c.order_id.in_(ids), EVENTS.c.event_type == "purchase"
+                )
             )
         )
-    )
-    # An order's tracked visit (events already linked to it) keeps the purchase in its session.
-    journeys = dict(
-        session.execute(
-            sa.select(EVENTS.c.order_id, sa.func.min(EVENTS.c.session_id))
-            .where(EVENTS.c.order_id.in_(ids))
-            .group_by(EVENTS.c.order_id)
-        ).all()
-    )
+        # An order's tracked visit (events already linked to it) keeps the purchase in its
+        # session.
+        journeys = dict(
+            session.execute(
+                sa.select(EVENTS.c.order_id, sa.func.min(EVENTS.c.session_id))
+                .where(EVENTS.c.order_id.in_(ids))
+                .group_by(EVENTS.c.order_id)
+            ).all()
+        )
     rows = []
     for order in orders:
         if order.id in recorded:

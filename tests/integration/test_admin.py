@@ -154,3 +154,21 @@ def test_analytics_tables_cannot_be_changed(app, admin_client):
     assert admin_client.get("/admin/daily_analytics_snapshots/new/").status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(DailyAnalyticsSnapshot.id))) == 1
     assert audit_actions() == []
+
+
+def test_an_admin_erases_a_customers_personal_data(app, admin_client):
+    from app.models import Customer
+    from tests.factories import CustomerFactory, OrderFactory
+
+    customer = CustomerFactory(external_id="C-7", email="ann@example.com", name="Ann")
+    OrderFactory(customer=customer, subtotal=9_000)
+    form = {
+        "action": "erase",
+        "rowid": str(customer.id),
+        "csrf_token": csrf_token(admin_client, "/admin/customers/"),
+    }
+    assert admin_client.post("/admin/customers/action/", data=form).status_code == 302
+    db.session.expire_all()
+    erased = db.session.get(Customer, customer.id)
+    assert (erased.email, erased.name, erased.external_id) == (None, None, f"erased-{customer.id}")
+    assert audit_actions() == ["customer.erase"]

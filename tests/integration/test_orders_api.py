@@ -135,3 +135,45 @@ def test_the_openapi_document_describes_the_write_endpoints(app, runner, server)
         "/api/v1/orders/{external_id}/status",
         "/api/v1/orders/{external_id}/refunds",
     } <= set(document["paths"])
+
+
+def test_tracked_figures_equal_a_full_recompute_after_ingestion(app, server, writer):
+    """What real-time tracking wrote for a batch (with visits already counted that day) is
+    exactly what the nightly recompute writes from the orders and events."""
+    from datetime import date
+
+    from app.analytics.periods import DateRange
+    from app.analytics.rebuild import rebuild_range
+
+    views = {
+        "events": [
+            {
+                "event_id": f"V-{n}",
+                "type": "page_view",
+                "session_id": f"S-{n}",
+                "occurred_at": "2026-03-10T09:00:00+00:00",
+            }
+            for n in range(4)
+        ]
+    }
+    assert post(f"{server}/api/v1/events", views, writer)[0] == 201
+    batch = {"orders": [order(n) for n in range(1, 30)]}
+    assert post(f"{server}/api/v1/orders", batch, writer)[0] == 201
+
+    def snapshot_rows():
+        db.session.expire_all()
+        columns = [
+            c
+            for c in DailyAnalyticsSnapshot.__table__.columns
+            if c.name not in ("id", "updated_at")
+        ]
+        return db.session.execute(sa.select(*columns).order_by(columns[1])).all()
+
+    tracked = snapshot_rows()
+    assert any(row.sessions == 4 for row in tracked)
+    rebuild_range(db.session, DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
+    db.session.commit()
+    recomputed = snapshot_rows()
+    tracked_days = {row.business_date for row in tracked}
+    assert [row for row in recomputed if row.business_date in tracked_days] == tracked
+    assert all(row.orders == row.sessions == 0 for row in recomputed if row not in tracked)
