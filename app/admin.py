@@ -23,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from app import audit
-from app.campaign_forms import validate_typed_campaign
+from app.campaign_forms import CAMPAIGN_FIELDS, validate_typed_campaign
 from app.erasure import erase_customer
 from app.extensions import db
 from app.models import (
@@ -170,17 +170,7 @@ class CampaignAdmin(AdminOnly):
     column_list = ("name", "code", "status", "discount_percent", "budget", "spend", "starts_on")
     column_searchable_list = ("name", "code")
     column_filters = ("status",)
-    form_columns = (
-        "name",
-        "code",
-        "status",
-        "discount_percent",
-        "target_audience",
-        "budget",
-        "spend",
-        "starts_on",
-        "ends_on",
-    )
+    form_columns = CAMPAIGN_FIELDS
     form_overrides = {"status": SelectField}
     form_args = {"status": {"choices": choices(CAMPAIGN_STATUSES)}}
     column_descriptions = {"budget": "minor units (cents)", "spend": "minor units (cents)"}

@@ -13,6 +13,19 @@ from app.formatting import minor_unit_exponent, to_major
 from app.models import Campaign
 from app.models.enums import CAMPAIGN_STATUSES
 
+# A campaign's editable fields, in form order: the staff page, the API and the admin screen.
+CAMPAIGN_FIELDS = (
+    "name",
+    "code",
+    "status",
+    "discount_percent",
+    "target_audience",
+    "budget",
+    "spend",
+    "starts_on",
+    "ends_on",
+)
+
 
 @dataclass
 class CampaignInput:

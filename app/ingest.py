@@ -96,6 +96,13 @@ def _customers(session: Session, records: list[dict]) -> dict[str, int]:
     return known
 
 
+def _ids_by(session: Session, key, id_column, keys: set[str]) -> dict[str, int]:
+    """Our ids of the rows whose `key` is one of `keys` (unknown keys are left out)."""
+    if not keys:
+        return {}
+    return dict(session.execute(sa.select(key, id_column).where(key.in_(keys))).all())
+
+
 def _row(order: dict, customer_id: int, campaigns: dict[str, int]) -> dict:
     total = order["subtotal"] - order["discount"] + order["shipping"] + order["tax"]
     counted = order["status"] in COUNTED_STATUSES
@@ -141,15 +148,7 @@ def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
     }
     customers = _customers(session, orders)
     codes = {(o.get("coupon_code") or "").upper() for o in orders} - {""}
-    campaigns = (
-        dict(
-            session.execute(
-                sa.select(Campaign.code, Campaign.id).where(Campaign.code.in_(codes))
-            ).all()
-        )
-        if codes
-        else {}
-    )
+    campaigns = _ids_by(session, Campaign.code, Campaign.id, codes)
     zone = tracking.shop_zone()
     conflicts: dict[str, str] = {}
     new_rows, methods = [], {}
@@ -213,15 +212,7 @@ def ingest_events(session: Session, events: list[dict]) -> IngestResult:
     }
     customers = _customers(session, events)
     order_ids = {e["order_id"] for e in events if e.get("order_id")}
-    orders = (
-        dict(
-            session.execute(
-                sa.select(Order.external_id, Order.id).where(Order.external_id.in_(order_ids))
-            ).all()
-        )
-        if order_ids
-        else {}
-    )
+    orders = _ids_by(session, Order.external_id, Order.id, order_ids)
     unknown = {
         e["event_id"]: f"unknown order {e['order_id']}; send the order first"
         for e in events

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, request
-from flask_smorest import Blueprint
 
 from app import audit
 from app.analytics.campaigns import CampaignSummary, campaign_days, campaign_summaries
 from app.api.reports import money
 from app.api.schemas import CampaignIn, CampaignPatch, CampaignQuery
-from app.api.tokens import api_caller, api_rate_limit
-from app.api.writes import write_scope_error
-from app.campaign_forms import save_campaign, validate_typed_campaign
-from app.extensions import csrf, db, limiter
+from app.api.writes import token_blueprint, write_scope_error
+from app.campaign_forms import CAMPAIGN_FIELDS, save_campaign, validate_typed_campaign
+from app.extensions import db
 from app.models import Campaign
 from app.problem import error_response
 from app.shop import currency
 
-blp = Blueprint(
-    "campaigns_api",
-    __name__,
-    url_prefix="/api/v1/campaigns",
-    description="Campaigns and their return on investment",
+blp = token_blueprint(
+    "campaigns_api", __name__, "/api/v1/campaigns", "Campaigns and their return on investment"
 )
-csrf.exempt(blp)
-limiter.limit(api_rate_limit, key_func=api_caller)(blp)
 
 
 @blp.before_request
@@ -35,19 +28,6 @@ def writes_need_write_scope():
 
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: larger ones cannot exist (404)
-
-# What a stored campaign looks like to validate_campaign (the staff form's rules).
-FORM_FIELDS = (
-    "name",
-    "code",
-    "status",
-    "discount_percent",
-    "target_audience",
-    "budget",
-    "spend",
-    "starts_on",
-    "ends_on",
-)
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -145,5 +125,5 @@ def create_campaign(values: dict):
 def update_campaign(changes: dict, campaign_id: int):
     """Change any of a campaign's fields (write scope); the result is checked as a whole."""
     campaign = _campaign(campaign_id)
-    current = {name: getattr(campaign, name) for name in FORM_FIELDS}
+    current = {name: getattr(campaign, name) for name in CAMPAIGN_FIELDS}
     return _detail(_save({**current, **changes}, campaign.id))

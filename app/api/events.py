@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from app.api.schemas import BatchResult, EventBatch
-from app.api.tokens import api_caller, api_rate_limit
-from app.api.writes import run_batch, write_scope_error
-from app.extensions import csrf, limiter
+from app.api.writes import run_batch, write_blueprint
 from app.ingest import ingest_events
 
-blp = Blueprint(
-    "events_api", __name__, url_prefix="/api/v1/events", description="Push storefront events"
-)
-csrf.exempt(blp)
-limiter.limit(api_rate_limit, key_func=api_caller)(blp)
-blp.before_request(write_scope_error)
+blp = write_blueprint("events_api", __name__, "/api/v1/events", "Push storefront events")
 
 
 @blp.post("")

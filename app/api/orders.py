@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from flask import abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.api.schemas import BatchResult, OrderBatch, OrderOut, RefundIn, RefundOut, StatusIn
-from app.api.tokens import api_caller, api_rate_limit
-from app.api.writes import run_batch, write_scope_error
-from app.extensions import csrf, db, limiter
+from app.api.writes import run_batch, write_blueprint
+from app.extensions import db
 from app.ingest import IngestConflict, TransitionError, add_refund, change_status, ingest_orders
 from app.models import Order
 from app.problem import error_response
 from app.timeutil import utc_now
 
-blp = Blueprint(
-    "orders", __name__, url_prefix="/api/v1/orders", description="Push orders, statuses and refunds"
-)
-# Writes authenticate with a token header, never a cookie, so CSRF tokens do not apply.
-csrf.exempt(blp)
-limiter.limit(api_rate_limit, key_func=api_caller)(blp)
-blp.before_request(write_scope_error)
+blp = write_blueprint("orders", __name__, "/api/v1/orders", "Push orders, statuses and refunds")
 
 
 @blp.route("")

@@ -7,10 +7,12 @@ import time
 from collections.abc import Callable
 
 from flask import Response, g
+from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.extensions import db
+from app.api.tokens import api_caller, api_rate_limit
+from app.extensions import csrf, db, limiter
 from app.ingest import IngestConflict, IngestResult, UnknownReference
 from app.problem import error_response
 
@@ -25,6 +27,22 @@ def write_scope_error() -> Response | None:
     if token.scope != "write":
         return error_response(403, "this token may only read")
     return None
+
+
+def token_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
+    """An /api/v1 blueprint called with tokens: rate-limited per token, exempt from the cookie
+    CSRF check (a token header is not sent by a browser on its own)."""
+    blp = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
+    csrf.exempt(blp)
+    limiter.limit(api_rate_limit, key_func=api_caller)(blp)
+    return blp
+
+
+def write_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
+    """A token blueprint whose every route writes: a write-scope token is required."""
+    blp = token_blueprint(name, import_name, url_prefix, description)
+    blp.before_request(write_scope_error)
+    return blp
 
 
 def run_batch(ingest: Callable[[Session, list[dict]], IngestResult], records: list[dict]):

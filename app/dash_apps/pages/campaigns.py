@@ -8,7 +8,7 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from app import audit
 from app.analytics.campaigns import campaign_summaries
-from app.campaign_forms import save_campaign, validate_campaign
+from app.campaign_forms import CAMPAIGN_FIELDS, save_campaign, validate_campaign
 from app.dash_apps import context
 from app.dash_apps.components import (
     card,
@@ -24,17 +24,7 @@ from app.formatting import format_count, format_money, to_major
 from app.models import Campaign
 from app.models.enums import CAMPAIGN_STATUSES
 
-FIELDS = (
-    "name",
-    "code",
-    "status",
-    "discount_percent",
-    "target_audience",
-    "budget",
-    "spend",
-    "starts_on",
-    "ends_on",
-)
+FIELDS = CAMPAIGN_FIELDS
 COLUMNS = (
     "Campaign",
     "Code",
