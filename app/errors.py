@@ -30,12 +30,17 @@ def handle_csrf_error(error: CSRFError):
     return _render(400, "Form expired", f"{error.description} Reload the page and try again.")
 
 
-def handle_database_unavailable(error: Exception):
-    """The database is down or unreachable (or SQLite is locked): 503, and retry later."""
+def release_session() -> None:
+    """Roll back after a database error; if the connection is gone, drop the session."""
     try:
         db.session.rollback()
     except Exception:  # the connection may be gone; the pool replaces it
         db.session.remove()
+
+
+def handle_database_unavailable(error: Exception):
+    """The database is down or unreachable (or SQLite is locked): 503, and retry later."""
+    release_session()
     # Whoever is signed in cannot be looked up now: render (and finish) as anonymous, rather
     # than asking the database again from the template or the after-request hooks.
     g._login_user = login_manager.anonymous_user()

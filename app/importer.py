@@ -41,14 +41,6 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (no header, required columns missing)."""
 
 
-class _RowRefused(Exception):
-    """Rows of a chunk that cannot be taken (by order id), beyond what ingest_orders checks."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("rows refused")
-        self.problems = problems
-
-
 @dataclass
 class Rejected:
     line: int
@@ -190,10 +182,10 @@ def _ingest_chunk(
         savepoint = session.begin_nested()
         try:
             ingested = ingest_orders(session, [row.order for row in chunk])
-            _refunds(session, chunk, ingested.created, result)
-        except (IngestConflict, _RowRefused) as error:
+            refunds = _refunds(session, chunk)
+        except IngestConflict as error:
             savepoint.rollback()
-            problems = error.conflicts if isinstance(error, IngestConflict) else error.problems
+            problems = error.conflicts
             refused = [row for row in chunk if row.order["external_id"] in problems]
             result.rejected.extend(
                 Rejected(row.line, row.order["external_id"], problems[row.order["external_id"]])
@@ -204,23 +196,24 @@ def _ingest_chunk(
             chunk = [row for row in chunk if row.order["external_id"] not in problems]
             continue
         savepoint.commit()
+        result.refunds += refunds
         result.created += len(ingested.created)
         result.unchanged += len(ingested.unchanged)
         return
 
 
-def _refunds(
-    session: Session, chunk: list[ParsedRow], created: list[str], result: ImportResult
-) -> None:
-    """A row's `refunded` amount, once per order (its refund id is derived from the order id)."""
+def _refunds(session: Session, chunk: list[ParsedRow]) -> int:
+    """Book each row's `refunded` amount once (the refund id is derived from the order id);
+    returns how many were new."""
     wanted = {row.order["external_id"]: row for row in chunk if row.refunded}
     if not wanted:
-        return
+        return 0
     orders = {
         order.external_id: order
         for order in session.scalars(sa.select(Order).where(Order.external_id.in_(wanted)))
     }
     problems: dict[str, str] = {}
+    booked = 0
     for external_id, row in wanted.items():
         refund = {
             "refund_id": f"{external_id}:import",
@@ -233,9 +226,10 @@ def _refunds(
         except (IngestConflict, TransitionError) as error:
             problems[external_id] = f"refunded: {error}"
             continue
-        result.refunds += int(new)
+        booked += int(new)
     if problems:
-        raise _RowRefused(problems)
+        raise IngestConflict(problems)
+    return booked
 
 
 def import_orders(

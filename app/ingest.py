@@ -67,13 +67,7 @@ def _customers(session: Session, records: list[dict]) -> dict[str, int]:
             wanted.setdefault(record["customer_id"], record)
     if not wanted:
         return {}
-    known = dict(
-        session.execute(
-            sa.select(CUSTOMERS.c.external_id, CUSTOMERS.c.id).where(
-                CUSTOMERS.c.external_id.in_(wanted)
-            )
-        ).all()
-    )
+    known = _ids_by(session, CUSTOMERS.c.external_id, CUSTOMERS.c.id, set(wanted))
     # Sorted, so concurrent batches insert (and lock) in the same order: no deadlocks; a
     # unique-key race with another batch fails this one, which the caller runs again.
     new = [
@@ -123,12 +117,23 @@ def _row(order: dict, customer_id: int, campaigns: dict[str, int]) -> dict:
     }
 
 
-def _differences(existing: object, row: dict, compared: tuple[str, ...] = COMPARED) -> list[str]:
-    return [name for name in compared if getattr(existing, name) != row[name]]
-
-
-def _conflict(external_id: str, changed: list[str]) -> dict[str, str]:
-    return {external_id: "already exists with different " + ", ".join(changed)}
+def _is_new(
+    external_id: str,
+    row: dict,
+    existing: dict,
+    compared: tuple[str, ...],
+    result: IngestResult,
+    conflicts: dict[str, str],
+) -> bool:
+    """True for a record not received before; a resend is listed unchanged or as a conflict."""
+    if external_id not in existing:
+        return True
+    changed = [name for name in compared if getattr(existing[external_id], name) != row[name]]
+    if changed:
+        conflicts[external_id] = "already exists with different " + ", ".join(changed)
+    else:
+        result.unchanged.append(external_id)
+    return False
 
 
 def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
@@ -154,12 +159,7 @@ def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
     new_rows, methods = [], {}
     for order in sorted(orders, key=lambda o: o["external_id"]):
         row = _row(order, customers[order["customer_id"]], campaigns)
-        if order["external_id"] in existing:
-            changed = _differences(existing[order["external_id"]], row)
-            if changed:
-                conflicts.update(_conflict(order["external_id"], changed))
-            else:
-                result.unchanged.append(order["external_id"])
+        if not _is_new(order["external_id"], row, existing, COMPARED, result, conflicts):
             continue
         row["business_date"] = business_date(row["placed_at"], zone)
         new_rows.append(row)
@@ -232,16 +232,9 @@ def ingest_events(session: Session, events: list[dict]) -> IngestResult:
             "page": event.get("page"),
             "channel": event.get("channel"),
         }
-        if event["event_id"] in existing:
-            changed = _differences(existing[event["event_id"]], row, EVENT_COMPARED)
-            if changed:
-                conflicts.update(_conflict(event["event_id"], changed))
-            else:
-                result.unchanged.append(event["event_id"])
+        if not _is_new(event["event_id"], row, existing, EVENT_COMPARED, result, conflicts):
             continue
-        created = ConversionEvent(**row)
-        session.add(created)
-        existing[event["event_id"]] = created
+        session.add(ConversionEvent(**row))
         result.created.append(event["event_id"])
     if conflicts:
         raise IngestConflict(conflicts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -108,14 +108,17 @@ class CampaignSummary:
     conversions: int
     revenue: int
     discount_cost: int
+    campaign: Campaign = field(compare=False, repr=False)  # the row itself, for the API
 
     @property
     def roi(self) -> float | None:
         return roi(self.revenue, self.spend, self.discount_cost)
 
 
-def campaign_summaries(session: Session, status: str | None = None) -> list[CampaignSummary]:
-    """Every campaign (optionally of one status) with its totals from the performance table."""
+def campaign_summaries(
+    session: Session, status: str | None = None, campaign_id: int | None = None
+) -> list[CampaignSummary]:
+    """Every campaign (optionally of one status, or just one) with its performance totals."""
     totals = (
         sa.select(
             PERFORMANCE.c.campaign_id,
@@ -134,6 +137,8 @@ def campaign_summaries(session: Session, status: str | None = None) -> list[Camp
     )
     if status:
         query = query.where(Campaign.status == status)
+    if campaign_id is not None:
+        query = query.where(Campaign.id == campaign_id)
     return [
         CampaignSummary(
             id=row.Campaign.id,
@@ -145,6 +150,7 @@ def campaign_summaries(session: Session, status: str | None = None) -> list[Camp
             conversions=int(row.conversions or 0),
             revenue=int(row.revenue or 0),
             discount_cost=int(row.discount_cost or 0),
+            campaign=row.Campaign,
         )
         for row in session.execute(query)
     ]
@@ -174,4 +180,4 @@ def campaign_orders(session: Session, campaign_id: int, limit: int = 50) -> list
 
 
 def campaign_summary(session: Session, campaign_id: int) -> CampaignSummary | None:
-    return next((s for s in campaign_summaries(session) if s.id == campaign_id), None)
+    return next(iter(campaign_summaries(session, campaign_id=campaign_id)), None)

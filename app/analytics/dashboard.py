@@ -146,21 +146,24 @@ class DayFigures:
     aov: int
 
 
-def daily_series(session: Session, days: DateRange) -> list[DayFigures]:
-    """One row per day of the range (days without a snapshot count as zero)."""
-    rows = {
-        row.business_date: row
+def _snapshot_days(session: Session, days: DateRange, *names: str) -> list[tuple]:
+    """(day, *figures) for every day of the range; zeros where there is no snapshot."""
+    stored = {
+        row[0]: tuple(row[1:])
         for row in session.execute(
-            sa.select(
-                SNAPSHOT.business_date, SNAPSHOT.net_revenue, SNAPSHOT.orders, SNAPSHOT.aov
-            ).where(SNAPSHOT.business_date.between(days.start, days.end))
+            sa.select(SNAPSHOT.business_date, *(getattr(SNAPSHOT, name) for name in names)).where(
+                SNAPSHOT.business_date.between(days.start, days.end)
+            )
         )
     }
+    zeros = (0,) * len(names)
+    return [(day, *stored.get(day, zeros)) for day in days]
+
+
+def daily_series(session: Session, days: DateRange) -> list[DayFigures]:
+    """One row per day of the range (days without a snapshot count as zero)."""
     return [
-        DayFigures(day, rows[day].net_revenue, rows[day].orders, rows[day].aov)
-        if day in rows
-        else DayFigures(day, 0, 0, 0)
-        for day in days
+        DayFigures(*row) for row in _snapshot_days(session, days, "net_revenue", "orders", "aov")
     ]
 
 
@@ -236,19 +239,9 @@ class CustomerSplit:
 
 
 def customer_split(session: Session, days: DateRange) -> list[CustomerSplit]:
-    rows = {
-        row.business_date: row
-        for row in session.execute(
-            sa.select(
-                SNAPSHOT.business_date, SNAPSHOT.new_customers, SNAPSHOT.returning_customers
-            ).where(SNAPSHOT.business_date.between(days.start, days.end))
-        )
-    }
     return [
-        CustomerSplit(day, rows[day].new_customers, rows[day].returning_customers)
-        if day in rows
-        else CustomerSplit(day, 0, 0)
-        for day in days
+        CustomerSplit(*row)
+        for row in _snapshot_days(session, days, "new_customers", "returning_customers")
     ]
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, request
 
 from app import audit
-from app.analytics.campaigns import CampaignSummary, campaign_days, campaign_summaries
+from app.analytics.campaigns import (
+    CampaignSummary,
+    campaign_days,
+    campaign_summaries,
+    campaign_summary,
+)
 from app.api.reports import money
 from app.api.schemas import CampaignIn, CampaignPatch, CampaignQuery
 from app.api.writes import token_blueprint, write_scope_error
@@ -63,19 +67,14 @@ def _summary_json(campaign: Campaign, summary: CampaignSummary | None, code: str
 def list_campaigns(query: dict):
     """Every campaign (optionally of one status), newest first, with totals and ROI."""
     code = currency()
-    summaries = {s.id: s for s in campaign_summaries(db.session, query["status"])}
-    by_id = {
-        c.id: c for c in db.session.scalars(sa.select(Campaign).where(Campaign.id.in_(summaries)))
-    }
-    return [_summary_json(by_id[i], summaries[i], code) for i in summaries]
+    return [
+        _summary_json(s.campaign, s, code) for s in campaign_summaries(db.session, query["status"])
+    ]
 
 
 def _detail(campaign: Campaign) -> dict:
     code = currency()
-    summary = next(
-        (s for s in campaign_summaries(db.session) if s.id == campaign.id),
-        None,
-    )
+    summary = campaign_summary(db.session, campaign.id)
     days = [
         {
             "date": row.business_date.isoformat(),

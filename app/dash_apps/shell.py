@@ -11,7 +11,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.dash_apps import context
 from app.dash_apps.ranges import PRESETS, parse_range, preset_of, search_for
-from app.extensions import db
+from app.errors import release_session
 
 log = logging.getLogger(__name__)
 NAV_ITEMS = (
@@ -109,10 +109,7 @@ CALLBACK_FAILED = "Something went wrong loading this part of the page. The error
 
 def callback_failed(error: Exception) -> None:
     """Dash's error handler: a message on the page instead of a silently stale chart."""
-    try:
-        db.session.rollback()
-    except Exception:
-        db.session.remove()
+    release_session()
     if isinstance(error, OperationalError | InterfaceError):
         log.warning("callback could not reach the database: %s", error.__class__.__name__)
         message = DATABASE_DOWN

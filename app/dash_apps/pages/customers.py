@@ -186,8 +186,8 @@ def update_customers(_pathname: str | None):
 def prediction_outputs(currency: str) -> tuple:
     """The model's status, the segment × P(alive) matrix and the calibration chart."""
     model = latest_model(db.session)
-    attempt = latest_model(db.session, fitted_only=False)
     if model is None:
+        attempt = latest_model(db.session, fitted_only=False)
         reason = (
             attempt.message if attempt is not None else "the nightly job has not fitted one yet"
         )
