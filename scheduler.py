@@ -1,4 +1,8 @@
-"""The background scheduler: `python scheduler.py` runs it as its own process."""
+"""The background scheduler: `python scheduler.py` runs it as its own process.
+
+Every REFRESH_INTERVAL_SECONDS it runs the refresher (figures follow writes within seconds);
+at NIGHTLY_AT, shop time, the nightly job (and, every half hour, any day that failed).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import logging
 import os
 import signal
 import threading
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -15,7 +18,8 @@ from flask import Flask
 
 from app import create_app
 from app.extensions import db
-from app.jobs import run_due
+from app.pipeline.jobs import run_due
+from app.pipeline.refresher import RefreshSettings, refresh
 
 log = logging.getLogger(__name__)
 # Misfired runs (process asleep or down at 00:15) still run when it is back within hours.
@@ -23,19 +27,53 @@ JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 
 RETRY_MINUTES = 30
 
 
+class QuietRefreshSkips(logging.Filter):
+    """A refresher tick that finds the last pass still running is skipped, as it should be
+    (a long backfill, say): that is not worth a warning every second."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("refresh_figures" in message and "maximum number of running" in message)
+
+
+logging.getLogger("apscheduler.scheduler").addFilter(QuietRefreshSkips())
+
+
 def run_due_days(app: Flask) -> None:
     with app.app_context():
-        outcomes = run_due(db.session, ZoneInfo(app.config["SHOP_TIMEZONE"]))
+        outcomes = run_due(db.session, RefreshSettings.from_config(app.config))
         db.session.remove()
     for day, outcome in outcomes.items():
         log.info("nightly aggregates for %s: %s", day, outcome)
 
 
+def refresh_figures(app: Flask) -> None:
+    """One refresher pass, unless another process is in the middle of one."""
+    with app.app_context():
+        try:
+            refresh(db.engine, RefreshSettings.from_config(app.config), wait=False)
+        except Exception:
+            # The keys stay pending: the next tick takes them again.
+            log.exception("refresher pass failed")
+
+
 def build_scheduler(app: Flask) -> BackgroundScheduler:
-    """Nightly at NIGHTLY_AT (shop time), a retry tick for failed days, and a catch-up at start."""
-    zone = ZoneInfo(app.config["SHOP_TIMEZONE"])
-    hour, minute = (int(part) for part in os.environ.get("NIGHTLY_AT", "00:15").split(":"))
+    """The refresher every few seconds; nightly at NIGHTLY_AT (shop time), a retry tick for
+    failed days, and a catch-up at start. NIGHTLY_AT=off leaves only the refresher."""
+    settings = RefreshSettings.from_config(app.config)
+    zone = settings.zone
     scheduler = BackgroundScheduler(timezone=zone, job_defaults=JOB_DEFAULTS)
+    scheduler.add_job(
+        refresh_figures,
+        IntervalTrigger(seconds=app.config["REFRESH_INTERVAL_SECONDS"], timezone=zone),
+        args=[app],
+        id="refresh",
+        misfire_grace_time=None,
+    )
+    nightly_at = os.environ.get("NIGHTLY_AT", "00:15")
+    if nightly_at.strip().lower() == "off":
+        return scheduler
+    hour, minute = (int(part) for part in nightly_at.split(":"))
     scheduler.add_job(
         run_due_days, CronTrigger(hour=hour, minute=minute, timezone=zone), args=[app], id="nightly"
     )

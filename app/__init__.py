@@ -24,7 +24,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     register_observability(app)
     register_extensions(app)
     register_blueprints(app)
-    register_tracking(app)
+    register_pipeline(app)
     register_access_gate(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -75,11 +75,12 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(events.blp)
 
 
-def register_tracking(app: Flask) -> None:
-    from app.analytics import tracking
+def register_pipeline(app: Flask) -> None:
+    from app.pipeline import stale
 
-    # Read at flush time, so each app (and test) uses its own shop time zone.
-    tracking.install(lambda: ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
+    # ORM writes stamp business dates and mark what they made stale. The zone is read at
+    # flush time, so each app (and test) uses its own shop time zone.
+    stale.install(lambda: ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
 
 
 def register_access_gate(app: Flask) -> None:

@@ -24,7 +24,6 @@ from wtforms.validators import ValidationError
 
 from app import audit
 from app.campaign_forms import CAMPAIGN_FIELDS, validate_typed_campaign
-from app.erasure import erase_customer
 from app.extensions import db
 from app.models import (
     ApiToken,
@@ -41,6 +40,7 @@ from app.models import (
     User,
 )
 from app.models.enums import CAMPAIGN_STATUSES, ROLES
+from app.pipeline.erasure import erase_customer
 from app.security import csp_nonce
 from app.shop import currency
 from app.timeutil import utc_now

@@ -37,6 +37,8 @@ def load_config(
         "SHOP_TIMEZONE": _timezone(environ.get("SHOP_TIMEZONE", "UTC")),
         "SHOP_CURRENCY": environ.get("SHOP_CURRENCY", "USD").upper(),
         "SCHEDULER_ENABLED": _flag(environ, "SCHEDULER_ENABLED"),
+        # How often the scheduler's refresher takes in what writes made stale.
+        "REFRESH_INTERVAL_SECONDS": _seconds(environ.get("REFRESH_INTERVAL_SECONDS", "1")),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": not _flag(environ, "RATELIMIT_DISABLED"),
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
@@ -56,7 +58,10 @@ def load_config(
         "API_SPEC_OPTIONS": {
             "info": {
                 "description": "Figures of the shop, and ingestion of orders and events. "
-                "Send `Authorization: Bearer <token>`; create tokens with `flask tokens create`."
+                "Send `Authorization: Bearer <token>`; create tokens with `flask tokens create`. "
+                "Every read answer carries `X-Figures-As-Of`, an ISO 8601 instant (UTC): every "
+                "order, refund and event committed before it is in the figures. Writes reach "
+                "the figures within seconds."
             },
             "security": [{"bearerAuth": []}],
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
@@ -106,6 +111,16 @@ def _rate(text: str) -> float:
     if not 0 <= rate < 1:
         raise ConfigError(f"CLV_MONTHLY_DISCOUNT_RATE={text!r} must be a fraction from 0 to 1")
     return rate
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0.1 <= seconds <= 60:
+        raise ConfigError(f"REFRESH_INTERVAL_SECONDS={text!r} must be from 0.1 to 60")
+    return seconds
 
 
 def _timezone(name: str) -> str:

@@ -41,8 +41,14 @@ GLOSSARY: dict[str, str] = {
     "Cohort retention": "Customers grouped by the month of their first counted order; a cell is "
     "the share who ordered in month n after it. The running month is marked incomplete, never a "
     "decline.",
-    "Campaign ROI": "(Attributed net revenue − (spend + discount cost)) / (spend + discount cost). "
-    "Orders are attributed through their campaign; a campaign's spend is spread evenly over its "
-    "scheduled days.",
+    "Campaign ROI": "(Attributed net revenue − spend) / spend; ROAS = attributed net revenue / "
+    "spend. Attributed orders are the counted orders carrying the campaign's coupon; their net "
+    "revenue is already after the discount, so the discount cost is shown apart and never "
+    "subtracted again. Both are “—” before the campaign starts or without spend. The spend is "
+    "spread evenly over the scheduled days (an open-ended campaign: the days run so far), so the "
+    "days' shares add up to the spend. Buyers are distinct customers over the period shown.",
+    "Figures as of": "Every page and API answer says when its figures were brought up to date: "
+    "every order, refund and event received before that instant is in them. New data reaches "
+    "the figures within seconds.",
     "Business day": "A calendar day in the shop's time zone (SHOP_TIMEZONE).",
 }

@@ -13,8 +13,9 @@ class Figure:
     name: str
     measured: float  # seconds, or MB for memory
     baseline: float | None = None
-    budget_ratio: float | None = None  # the ratio measured/baseline must stay under
+    budget_ratio: float | None = None  # the ratio measured/baseline must stay under (or over)
     unit: str = "s"
+    higher_is_better: bool = False  # rates: the ratio must reach the budget
 
     @property
     def ratio(self) -> float | None:
@@ -23,6 +24,8 @@ class Figure:
     def verdict(self) -> str:
         if self.budget_ratio is None or self.ratio is None:
             return ""
+        if self.higher_is_better:
+            return "ok" if self.ratio >= self.budget_ratio else "UNDER BUDGET"
         return "ok" if self.ratio <= self.budget_ratio else "OVER BUDGET"
 
 
@@ -51,7 +54,9 @@ def print_table(figures: list[Figure]) -> None:
             _fmt(f.measured, f.unit),
             _fmt(f.baseline, f.unit),
             f"{f.ratio:.2f}" if f.ratio is not None else "",
-            f"≤ {f.budget_ratio:g}" if f.budget_ratio is not None else "",
+            ""
+            if f.budget_ratio is None
+            else f"{'≥' if f.higher_is_better else '≤'} {f.budget_ratio:g}",
             f.verdict(),
         )
         for f in figures

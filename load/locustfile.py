@@ -1,4 +1,6 @@
-"""Load mix for `make load`: staff dashboard callbacks, API reads and batch ingestion.
+"""Load mix for `make load`: staff dashboard callbacks, API reads and batch ingestion, and a
+probe that measures freshness: from an order's 201 to figures whose `X-Figures-As-Of` says
+they include it.
 
 Credentials come from the environment (load/run.sh creates them): LOAD_EMAIL, LOAD_PASSWORD,
 LOAD_READ_TOKEN, LOAD_WRITE_TOKEN. Each kind is named in the statistics, so the report gives
@@ -10,7 +12,9 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import time
 import uuid
+from datetime import UTC, datetime
 
 from locust import HttpUser, between, task
 
@@ -151,3 +155,51 @@ class Ingester(HttpUser):
         ) as response:
             if response.status_code != 201:
                 response.failure(f"{response.status_code}: {response.text[:200]}")
+
+
+FRESHNESS_TIMEOUT_SECONDS = 60
+
+
+class FreshnessProbe(HttpUser):
+    """Two probes: post one order, then poll a read until its figures say they include it."""
+
+    fixed_count = 2
+    wait_time = between(1.0, 2.0)
+
+    def on_start(self) -> None:
+        self.client.headers["Authorization"] = f"Bearer {os.environ['LOAD_WRITE_TOKEN']}"
+        self.prefix = uuid.uuid4().hex[:8]
+        self.sequence = itertools.count()
+
+    @task
+    def probe(self) -> None:
+        number = next(self.sequence)
+        order = {
+            "external_id": f"FRESH-{self.prefix}-{number}",
+            "customer_id": f"FRESH-C-{self.prefix}-{number}",
+            "placed_at": "2026-10-31T16:00:00+00:00",
+            "subtotal": 1_234,
+        }
+        with self.client.post(
+            "/api/v1/orders", json=order, name="freshness order", catch_response=True
+        ) as response:
+            if response.status_code != 201:
+                response.failure(f"{response.status_code}")
+                return
+        written, started = datetime.now(UTC), time.perf_counter()
+        while time.perf_counter() - started < FRESHNESS_TIMEOUT_SECONDS:
+            answer = self.client.get(f"/api/v1/kpis{RANGE}", name="freshness poll")
+            as_of = answer.headers.get("X-Figures-As-Of")
+            if as_of and datetime.fromisoformat(as_of) >= written:
+                break
+            time.sleep(0.1)
+        elapsed = (time.perf_counter() - started) * 1000
+        timed_out = elapsed >= FRESHNESS_TIMEOUT_SECONDS * 1000
+        self.environment.events.request.fire(
+            request_type="FRESH",
+            name="freshness: commit to figures",
+            response_time=elapsed,
+            response_length=0,
+            exception=RuntimeError("figures never caught up") if timed_out else None,
+            context={},
+        )

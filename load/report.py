@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 
 SETUP = {"login page", "login", "page load", "dash deps"}
 
 
-def main(path: str, label: str) -> int:
+def main(path: str, label: str, idle_path: str | None = None) -> int:
     with open(path, newline="") as stats:
         rows = list(csv.DictReader(stats))
     print(f"\n{label}: per kind")
@@ -28,6 +29,8 @@ def main(path: str, label: str) -> int:
             *(f"{row[p]} ms" for p in ("50%", "95%", "99%")),
         ]
         print(f"{name:34} " + " ".join(f"{c:>9}" for c in cells))
+    if idle_path:
+        _batch_against_idle(rows, idle_path)
     setup_failures = sum(int(r["Failure Count"]) for r in rows if r["Name"] in SETUP)
     if failures or setup_failures:
         print(f"FAILED: {failures + setup_failures} request(s) failed")
@@ -36,5 +39,20 @@ def main(path: str, label: str) -> int:
     return 0
 
 
+def _batch_against_idle(rows: list[dict], idle_path: str) -> None:
+    """A batch's p50 under load beside the same batch on the idle server (budget: ≤ 3×)."""
+    with open(idle_path) as file:
+        idle = json.load(file)["p50_ms"]
+    batch = next((r for r in rows if r["Name"].startswith("ingest batch")), None)
+    if batch is None:
+        return
+    loaded = float(batch["50%"])
+    verdict = "ok" if loaded <= 3 * idle else "OVER BUDGET"
+    print(
+        f"ingest batch p50 under load {loaded:.0f} ms vs {idle:.0f} ms idle: "
+        f"{loaded / idle:.2f}x (budget <= 3x) {verdict}"
+    )
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:4]))

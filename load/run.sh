@@ -13,7 +13,9 @@ USERS=${LOAD_USERS:-24}
 PORT=${LOAD_PORT:-8071}
 work=$(mktemp -d)
 server_pid=""
+scheduler_pid=""
 cleanup() {
+  [ -n "$scheduler_pid" ] && kill "$scheduler_pid" 2>/dev/null && wait "$scheduler_pid" 2>/dev/null
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -48,13 +50,17 @@ export LOAD_READ_TOKEN LOAD_WRITE_TOKEN
 WEB_CONCURRENCY=2 $BIN/gunicorn -c gunicorn.conf.py --bind "127.0.0.1:$PORT" wsgi:app \
   >"$work/gunicorn.log" 2>&1 &
 server_pid=$!
+# The refresher, as production runs it: the scheduler process (the nightly job left out here).
+NIGHTLY_AT=off $BIN/python scheduler.py >"$work/scheduler.log" 2>&1 &
+scheduler_pid=$!
 for _ in $(seq 60); do
   curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
   sleep 0.5
 done
+$BIN/python -m load.idle "http://127.0.0.1:$PORT" "$work/idle.json"
 
 echo "Load: $USERS users for ${SECONDS_TO_RUN} s against gunicorn (2 workers) on $label…"
 $BIN/locust -f load/locustfile.py --headless -u "$USERS" -r 12 -t "${SECONDS_TO_RUN}s" \
   --host "http://127.0.0.1:$PORT" --csv "$work/stats" --only-summary --loglevel WARNING \
   >"$work/locust.log" 2>&1 || true
-$BIN/python -m load.report "$work/stats_stats.csv" "$label"
+$BIN/python -m load.report "$work/stats_stats.csv" "$label" "$work/idle.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -9,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.analytics.sql import counted, month_number
-from app.models import CohortRetention, Order
+from app.models import CohortRetention, CustomerMetrics, Order
 
 COHORTS = CohortRetention.__table__
+METRICS = CustomerMetrics.__table__
 
 
 def month_start(number: int) -> date:
@@ -19,27 +21,44 @@ def month_start(number: int) -> date:
     return date(number // 12, number % 12 + 1, 1)
 
 
-def rebuild_cohorts(session: Session) -> int:
-    """Recount every cohort cell from the counted orders, replacing the table's rows."""
+def rebuild_cohorts(session: Session, months: Collection[int] | None = None) -> int:
+    """Recount cohort cells from the counted orders, replacing their rows.
+
+    `months` (month numbers, see month_number) limits it to those cohorts: their customers are
+    found by the first-order day the customer metrics hold, which the caller has refreshed.
+    """
     month = month_number(Order.business_date)
-    firsts = (
-        sa.select(Order.customer_id, sa.func.min(month).label("first_month"))
-        .where(counted(Order.status), Order.customer_id.is_not(None))
-        .group_by(Order.customer_id)
-        .subquery()
+    active = sa.select(Order.customer_id, month.label("month")).where(
+        counted(Order.status), Order.customer_id.is_not(None)
     )
-    active = (
-        sa.select(Order.customer_id, month.label("month"))
-        .where(counted(Order.status), Order.customer_id.is_not(None))
-        .distinct()
-        .subquery()
-    )
+    if months is None:
+        firsts = (
+            sa.select(Order.customer_id, sa.func.min(month).label("first_month"))
+            .where(counted(Order.status), Order.customer_id.is_not(None))
+            .group_by(Order.customer_id)
+        )
+    else:
+        months = sorted(set(months))
+        if not months:
+            return 0
+        firsts = sa.select(
+            METRICS.c.customer_id, month_number(METRICS.c.first_order_date).label("first_month")
+        ).where(sa.or_(*(_within_month(METRICS.c.first_order_date, m) for m in months)))
+        active = active.where(
+            Order.customer_id.in_(firsts.with_only_columns(METRICS.c.customer_id))
+        )
+    firsts, active = firsts.subquery(), active.distinct().subquery()
     cells = session.execute(
         sa.select(firsts.c.first_month, active.c.month - firsts.c.first_month, sa.func.count())
         .join(firsts, firsts.c.customer_id == active.c.customer_id)
         .group_by(firsts.c.first_month, active.c.month - firsts.c.first_month)
     ).all()
-    session.execute(COHORTS.delete())
+    if months is None:
+        session.execute(COHORTS.delete())
+    else:
+        session.execute(
+            COHORTS.delete().where(COHORTS.c.cohort_month.in_([month_start(m) for m in months]))
+        )
     rows = [
         {"cohort_month": month_start(first), "months_since": since, "customers": customers}
         for first, since, customers in cells
@@ -47,6 +66,11 @@ def rebuild_cohorts(session: Session) -> int:
     if rows:
         session.execute(COHORTS.insert(), rows)
     return len(rows)
+
+
+def _within_month(column, number: int):
+    first = month_start(number)
+    return column.between(first, month_start(number + 1) - timedelta(days=1))
 
 
 @dataclass(frozen=True)

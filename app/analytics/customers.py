@@ -8,12 +8,13 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.analytics.sql import counted, day_number, lock_keys, upsert_select
+from app.analytics.sql import counted, day_number, upsert_select
 from app.models import Customer, CustomerMetrics, LoyaltyAccount, Order, Referral, Refund
 from app.timeutil import utc_now
 
 METRICS = CustomerMetrics.__table__
-# Kept current by real-time tracking; the nightly refresh adds scores, segment and risk.
+# Kept current by the refresher as orders arrive; the nightly refresh adds scores, segment,
+# risk and predictions.
 REAL_TIME_COLUMNS = (
     "customer_id",
     "orders_count",
@@ -21,6 +22,8 @@ REAL_TIME_COLUMNS = (
     "aov",
     "first_order_at",
     "last_order_at",
+    "first_order_date",
+    "last_order_date",
 )
 # Used for one-order customers until the shop has repeat buyers to learn an interval from.
 DEFAULT_PURCHASE_INTERVAL_DAYS = 90.0
@@ -82,9 +85,30 @@ def _order_stats(customer_ids: Collection[int] | None):
 def refresh_order_figures(session: Session, customer_ids: Collection[int]) -> None:
     """Real-time part: orders, lifetime value, first/last order and AOV of some customers."""
     ids = sorted(set(customer_ids))
-    if not ids:
-        return
-    lock_keys(session, METRICS, [{"customer_id": customer_id} for customer_id in ids])
+    for start in range(0, len(ids), ORDER_FIGURES_CHUNK):
+        _refresh_order_figures(session, ids[start : start + ORDER_FIGURES_CHUNK])
+
+
+# Bound parameters per statement stay well inside every driver's limit.
+ORDER_FIGURES_CHUNK = 5_000
+
+
+def first_order_dates(session: Session, customer_ids: Collection[int]) -> dict[int, date | None]:
+    """The recorded business day of each customer's first counted order (None: no order)."""
+    ids = sorted(set(customer_ids))
+    found: dict[int, date | None] = dict.fromkeys(ids)
+    for start in range(0, len(ids), ORDER_FIGURES_CHUNK):
+        found.update(
+            session.execute(
+                sa.select(METRICS.c.customer_id, METRICS.c.first_order_date).where(
+                    METRICS.c.customer_id.in_(ids[start : start + ORDER_FIGURES_CHUNK])
+                )
+            ).all()
+        )
+    return found
+
+
+def _refresh_order_figures(session: Session, ids: list[int]) -> None:
     sales, refunds = _order_stats(ids)
     net = sa.func.coalesce(sales.c.sales, 0) - sa.func.coalesce(refunds.c.refunded, 0)
     select = (
@@ -95,6 +119,8 @@ def refresh_order_figures(session: Session, customer_ids: Collection[int]) -> No
             _aov(sales),
             sales.c.first_order_at,
             sales.c.last_order_at,
+            sales.c.first_day,
+            sales.c.last_day,
             sa.literal(utc_now(), METRICS.c.updated_at.type),
         )
         .select_from(Customer)
@@ -136,6 +162,8 @@ def refresh_customer_metrics(session: Session, as_of: date) -> int:
             base.c.aov,
             base.c.first_order_at,
             base.c.last_order_at,
+            base.c.first_day,
+            base.c.last_day,
             base.c.recency_days,
             scores.c.r_score,
             scores.c.f_score,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.analytics.periods import DateRange
-from app.analytics.sql import counted, lock_keys, upsert_rows
+from app.analytics.sql import counted, upsert_rows
 from app.models import (
     ConversionEvent,
     DailyAnalyticsSnapshot,
@@ -31,24 +32,18 @@ METHODS = PaymentMethodDaily.__table__
 
 
 def rebuild_daily(
-    session: Session, days: DateRange, *, lock: bool = False, sessions_changed: bool = True
+    session: Session, days: DateRange, *, session_days: Collection[date] | None = None
 ) -> int:
     """Recompute every snapshot and channel row of the range; re-running writes the same rows.
 
-    `sessions_changed=False` (real-time tracking of new orders without a tracked visit) keeps
-    the stored session figures of days that have a snapshot instead of recounting them.
+    `session_days`: the days whose visits changed; the others keep the session figures their
+    snapshot holds (None: recount the visits of every day of the range).
     """
-    if lock:
-        lock_keys(session, SNAPSHOTS, [{"business_date": day} for day in days])
     by_channel = _sales_by_day_and_channel(session, days)
     refunds = _refunds_by_day_and_channel(session, days)
     customers = _customers_by_day(session, days)
     new_customers = _new_customers_by_day(session, days)
-    sessions = (
-        _sessions_by_entry_day(session, days)
-        if sessions_changed
-        else _stored_sessions(session, days)
-    )
+    sessions = _sessions(session, days, session_days)
     now = utc_now()
     snapshots, streams = [], []
     for day in days:
@@ -188,8 +183,13 @@ def _new_customers_by_day(session: Session, days: DateRange) -> dict:
     return dict(rows.all())
 
 
-def _stored_sessions(session: Session, days: DateRange) -> dict:
-    """The session figures the snapshots hold; days without a snapshot are counted afresh."""
+def _sessions(session: Session, days: DateRange, recount: Collection[date] | None) -> dict:
+    """Visits per entry day: recounted where they changed, else as the snapshots hold them.
+
+    Days of the range without a snapshot yet are counted afresh.
+    """
+    if recount is None:
+        return _sessions_by_entry_day(session, days)
     stored = {
         day: (int(entered), int(converted))
         for day, entered, converted in session.execute(
@@ -198,9 +198,11 @@ def _stored_sessions(session: Session, days: DateRange) -> dict:
             ).where(_in_range(SNAPSHOTS.c.business_date, days))
         )
     }
-    missing = [day for day in days if day not in stored]
-    if missing:
-        stored.update(_sessions_by_entry_day(session, DateRange(min(missing), max(missing))))
+    wanted = {day for day in days if day not in stored} | {day for day in recount if day in days}
+    if wanted:
+        counted_again = _sessions_by_entry_day(session, DateRange(min(wanted), max(wanted)))
+        for day in wanted:
+            stored[day] = counted_again.get(day, (0, 0))
     return stored
 
 

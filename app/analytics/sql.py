@@ -78,7 +78,8 @@ def counted(status: ColumnElement) -> ColumnElement[bool]:
     return status.in_(COUNTED_STATUSES)
 
 
-def _dialect_insert(session: Session, table: sa.Table):
+def dialect_insert(session: Session, table: sa.Table):
+    """INSERT with the ON CONFLICT clauses of the session's database."""
     name = session.get_bind().dialect.name
     return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
 
@@ -90,7 +91,7 @@ def upsert_rows(
     if not rows:
         return 0
     keys = list(keys)
-    statement = _dialect_insert(session, table)
+    statement = dialect_insert(session, table)
     updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
     session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
     return len(rows)
@@ -105,26 +106,6 @@ def upsert_select(
 ) -> None:
     """INSERT … SELECT with overwrite on key conflict, run entirely in the database."""
     keys = list(keys)
-    statement = _dialect_insert(session, table).from_select(list(columns), select)
+    statement = dialect_insert(session, table).from_select(list(columns), select)
     updates = {name: statement.excluded[name] for name in columns if name not in keys}
     session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates))
-
-
-def lock_keys(session: Session, table: sa.Table, keys: Sequence[dict[str, Any]]) -> None:
-    """Make sure rows with these keys exist, then lock them until the transaction ends.
-
-    Real-time updates recompute a figure from the commerce tables: holding the row lock while
-    doing so means a concurrent writer waits and then sees our committed orders (PostgreSQL);
-    SQLite serialises writers anyway.
-    """
-    # SQLite serialises writers and every caller upserts afterwards: nothing to lock there.
-    if not keys or session.get_bind().dialect.name != "postgresql":
-        return
-    statement = _dialect_insert(session, table).on_conflict_do_nothing()
-    session.execute(statement, list(keys))
-    names = list(keys[0])
-    condition = sa.tuple_(*(table.c[name] for name in names)).in_(
-        [tuple(key[name] for name in names) for key in keys]
-    )
-    order = [table.c[name] for name in names]
-    session.execute(sa.select(*order).where(condition).order_by(*order).with_for_update())

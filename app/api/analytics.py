@@ -17,6 +17,7 @@ from app.analytics.dashboard import (
     segment_summary,
 )
 from app.analytics.funnel import funnel_summary
+from app.api.freshness import stamp_answers
 from app.api.reports import date_range, money
 from app.api.schemas import CohortQuery, CustomerQuery, FunnelQuery, JobRunQuery, RangeQuery
 from app.api.tokens import api_caller, api_rate_limit
@@ -26,6 +27,7 @@ from app.shop import currency, today
 
 blp = Blueprint("analytics_api", __name__, url_prefix="/api/v1", description="Figures, read-only")
 limiter.limit(api_rate_limit, key_func=api_caller)(blp)
+stamp_answers(blp)
 
 
 @blp.get("/kpis")

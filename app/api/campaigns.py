@@ -11,6 +11,7 @@ from app.analytics.campaigns import (
     campaign_summaries,
     campaign_summary,
 )
+from app.api.freshness import stamp_answers
 from app.api.reports import money
 from app.api.schemas import CampaignIn, CampaignPatch, CampaignQuery
 from app.api.writes import token_blueprint, write_scope_error
@@ -18,10 +19,12 @@ from app.campaign_forms import CAMPAIGN_FIELDS, save_campaign, validate_typed_ca
 from app.extensions import db
 from app.models import Campaign
 from app.problem import error_response
-from app.shop import currency
+from app.shop import currency, today
 
-blp = token_blueprint(
-    "campaigns_api", __name__, "/api/v1/campaigns", "Campaigns and their return on investment"
+blp = stamp_answers(
+    token_blueprint(
+        "campaigns_api", __name__, "/api/v1/campaigns", "Campaigns and their return on investment"
+    )
 )
 
 
@@ -58,6 +61,7 @@ def _summary_json(campaign: Campaign, summary: CampaignSummary | None, code: str
         "revenue": money(summary.revenue if summary else 0, code),
         "discount_cost": money(summary.discount_cost if summary else 0, code),
         "roi": summary.roi if summary else None,
+        "roas": summary.roas if summary else None,
     }
 
 
@@ -68,13 +72,14 @@ def list_campaigns(query: dict):
     """Every campaign (optionally of one status), newest first, with totals and ROI."""
     code = currency()
     return [
-        _summary_json(s.campaign, s, code) for s in campaign_summaries(db.session, query["status"])
+        _summary_json(s.campaign, s, code)
+        for s in campaign_summaries(db.session, query["status"], today=today())
     ]
 
 
 def _detail(campaign: Campaign) -> dict:
     code = currency()
-    summary = campaign_summary(db.session, campaign.id)
+    summary = campaign_summary(db.session, campaign.id, today=today())
     days = [
         {
             "date": row.business_date.isoformat(),
@@ -82,9 +87,10 @@ def _detail(campaign: Campaign) -> dict:
             "conversions": row.conversions,
             "revenue": money(row.revenue, code),
             "discount_cost": money(row.discount_cost, code),
+            "spend": money(row.spend, code),
             "roi": row.roi,
         }
-        for row in campaign_days(db.session, campaign.id)
+        for row in campaign_days(db.session, campaign.id, today())
     ]
     return {**_summary_json(campaign, summary, code), "days": days}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.api.schemas import BatchResult, EventBatch
 from app.api.writes import run_batch, write_blueprint
-from app.ingest import ingest_events
+from app.pipeline.ingest import ingest_events
 
 blp = write_blueprint("events_api", __name__, "/api/v1/events", "Push storefront events")
 
@@ -15,7 +15,7 @@ blp = write_blueprint("events_api", __name__, "/api/v1/events", "Push storefront
 def post_events(batch: dict):
     """A batch of up to 1,000 events, all or nothing; an event id sent again is kept once.
 
-    The funnel counts a session on the day of its first page view; the day's sessions and
-    conversion rate are recounted in the same transaction.
+    The funnel counts a session on the day of its first page view; the refresher recounts the
+    days the batch touched within seconds.
     """
     return run_batch(ingest_events, batch["events"])

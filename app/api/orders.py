@@ -6,10 +6,17 @@ from flask import abort
 from flask.views import MethodView
 
 from app.api.schemas import BatchResult, OrderBatch, OrderOut, RefundIn, RefundOut, StatusIn
-from app.api.writes import run_batch, write_blueprint
+from app.api.writes import run_batch, run_write, write_blueprint
 from app.extensions import db
-from app.ingest import IngestConflict, TransitionError, add_refund, change_status, ingest_orders
-from app.models import Order
+from app.pipeline.ingest import IngestConflict, ingest_orders
+from app.pipeline.orders import (
+    OrderState,
+    RecordError,
+    TransitionError,
+    add_refund,
+    change_status,
+    find_order,
+)
 from app.problem import error_response
 from app.timeutil import utc_now
 
@@ -25,43 +32,56 @@ class Orders(MethodView):
         return run_batch(ingest_orders, batch["orders"])
 
 
-def _order(external_id: str) -> Order:
-    order = db.session.scalar(db.select(Order).where(Order.external_id == external_id))
+def _order(external_id: str) -> OrderState:
+    order = find_order(db.session, external_id)
     if order is None:
         abort(404, f"no order {external_id}")
     return order
+
+
+def _refused(error: Exception):
+    if isinstance(error, RecordError):
+        return error_response(
+            422, "invalid request", errors={"json": {error.field_name: [str(error)]}}
+        )
+    if isinstance(error, IngestConflict):
+        return error_response(409, "refund conflicts with one already received")
+    return error_response(409, str(error))
 
 
 @blp.route("/<external_id>/status", methods=["POST"])
 @blp.arguments(StatusIn)
 @blp.response(200, OrderOut)
 def set_status(change: dict, external_id: str):
-    """Complete or cancel an order; the figures follow in the same transaction."""
-    order = _order(external_id)
-    try:
-        change_status(db.session, order, change["status"], change["at"] or utc_now())
-    except TransitionError as error:
-        db.session.rollback()
-        return error_response(409, str(error))
-    db.session.commit()
-    return order
+    """Complete or cancel an order, compared with its status when asked: a change that lost a
+    race with another answers 409. Cancelling is refused once the order has refunds."""
+    seen = _order(external_id)
+
+    def write():
+        try:
+            order, _changed = change_status(
+                db.session, seen, change["status"], change["at"] or utc_now()
+            )
+        except (TransitionError, RecordError) as error:
+            return _refused(error)
+        return order
+
+    return run_write(write)
 
 
 @blp.route("/<external_id>/refunds", methods=["POST"])
 @blp.arguments(RefundIn)
 @blp.response(201, RefundOut)
 def refund(payload: dict, external_id: str):
-    """Refund merchandise once per refund id, booked on the refund's own day."""
+    """Refund merchandise once per refund id, booked on the refund's own day; never more
+    than the order's merchandise in all. The same refund again answers 200, unchanged."""
     order = _order(external_id)
-    try:
-        created, _new = add_refund(db.session, order, payload)
-    except (TransitionError, IngestConflict) as error:
-        db.session.rollback()
-        return error_response(
-            409,
-            str(error)
-            if isinstance(error, TransitionError)
-            else "refund conflicts with one already received",
-        )
-    db.session.commit()
-    return created
+
+    def write():
+        try:
+            created, new = add_refund(db.session, order.id, payload)
+        except (TransitionError, RecordError, IngestConflict) as error:
+            return _refused(error)
+        return created if new else (created, 200)
+
+    return run_write(write)

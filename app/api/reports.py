@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 
 from app.analytics.dashboard import daily_series, segment_summary
 from app.analytics.periods import DEFAULT_DAYS, DateRange
+from app.api.freshness import stamp_answers
 from app.api.schemas import RangeQuery
 from app.api.tokens import api_caller, api_rate_limit
 from app.extensions import db, limiter
@@ -16,6 +17,7 @@ from app.shop import currency, today
 
 bp = Blueprint("reports_api", __name__, url_prefix="/analytics/api")
 limiter.limit(api_rate_limit, key_func=api_caller)(bp)
+stamp_answers(bp)
 
 
 def money(minor: int, currency: str) -> dict:

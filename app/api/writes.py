@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -12,11 +13,16 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.api.tokens import api_caller, api_rate_limit
+from app.database import begin_write
 from app.extensions import csrf, db, limiter
-from app.ingest import IngestConflict, IngestResult, UnknownReference
+from app.pipeline.ingest import IngestConflict, IngestResult, UnknownReference
 from app.problem import error_response
 
-INSERT_ATTEMPTS = 5
+log = logging.getLogger(__name__)
+WRITE_ATTEMPTS = 6
+RETRY_AFTER_SECONDS = 2
+# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
+CONTENTION_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 
 
 def write_scope_error() -> Response | None:
@@ -45,28 +51,53 @@ def write_blueprint(name: str, import_name: str, url_prefix: str, description: s
     return blp
 
 
-def run_batch(ingest: Callable[[Session, list[dict]], IngestResult], records: list[dict]):
-    """Ingest a batch in one transaction: all of it, or nothing and a 409/422 naming each record.
+def run_write(write: Callable[[], Response | object]) -> Response | object:
+    """Run `write` in a write transaction and commit; retried on contention.
 
-    A unique-key race with another client (or a PostgreSQL deadlock victim) runs the batch
-    again, so it is compared with what the other client wrote.
+    A deadlock victim, a serialization failure or a SQLite lock wait that ran out is rolled
+    back and run again; contention that outlives the retries answers 503 with Retry-After.
+    `write` returns the answer; an error answer (a Response) rolls back instead.
     """
-    for attempt in range(INSERT_ATTEMPTS):
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            begin_write(db.session)
+            answer = write()
+            if isinstance(answer, Response) and answer.status_code >= 400:
+                db.session.rollback()
+            else:
+                db.session.commit()
+            return answer
+        except (IntegrityError, OperationalError) as error:
+            db.session.rollback()
+            if isinstance(error, OperationalError) and not _contention(error):
+                raise
+            log.info("write contention (attempt %d): %s", attempt + 1, error.__class__.__name__)
+            time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+    response = error_response(503, "the shop's database is busy; send the request again")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def _contention(error: OperationalError) -> bool:
+    """Lock waits, deadlocks and serialization failures, not an unreachable database."""
+    code = getattr(error.orig, "sqlstate", None)
+    if code is not None:
+        return code in CONTENTION_SQLSTATES
+    return "locked" in str(error.orig) or "busy" in str(error.orig)
+
+
+def run_batch(ingest: Callable[[Session, list[dict]], IngestResult], records: list[dict]):
+    """Ingest a batch in one transaction: all of it, or nothing and a 409/422 naming each record."""
+
+    def write():
         try:
             result = ingest(db.session, records)
-            db.session.commit()
-            return {"created": result.created, "unchanged": result.unchanged}
         except IngestConflict as conflict:
-            db.session.rollback()
             return error_response(
                 409, "records conflict with ones already received", errors=conflict.conflicts
             )
         except UnknownReference as unknown:
-            db.session.rollback()
             return error_response(422, "records name unknown orders", errors=unknown.errors)
-        except (IntegrityError, OperationalError):
-            db.session.rollback()
-            if attempt == INSERT_ATTEMPTS - 1:
-                raise
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
-    raise AssertionError("unreachable")
+        return {"created": result.created, "unchanged": result.unchanged}
+
+    return run_write(write)

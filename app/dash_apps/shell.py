@@ -9,9 +9,11 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, ctx, dcc, html, no_update, set_props
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from app.analytics.freshness import figures_as_of
 from app.dash_apps import context
 from app.dash_apps.ranges import PRESETS, parse_range, preset_of, search_for
 from app.errors import release_session
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 NAV_ITEMS = (
@@ -76,6 +78,7 @@ def range_bar() -> dbc.Row:
                 xs=12,
                 md="auto",
             ),
+            dbc.Col(html.Small(id="shell-as-of", className="text-muted"), xs=12, md=True),
         ],
         className="g-2 align-items-center py-2",
     )
@@ -136,6 +139,14 @@ def sync_range(search: str | None, preset: str | None, start: str | None, end: s
     return no_update, no_update, no_update, no_update
 
 
+def as_of_text(_pathname: str | None, _search: str | None) -> str:
+    """When the figures on the page were last brought up to date, in shop time."""
+    as_of = figures_as_of(db.session).astimezone(context.zone())
+    today = context.today()
+    when = f"{as_of:%H:%M:%S}" if as_of.date() == today else f"{as_of:%Y-%m-%d %H:%M:%S}"
+    return f"Figures as of {when} ({context.zone().key} time); new orders show within seconds."
+
+
 def nav_hrefs(search: str | None) -> list[str]:
     """Navigation keeps the chosen range."""
     return [href + (search or "") for _, _, href in NAV_ITEMS]
@@ -155,3 +166,6 @@ def register(app: Dash) -> None:
     app.callback(
         [Output(f"shell-nav-{slug}", "href") for slug, _, _ in NAV_ITEMS], Input("url", "search")
     )(nav_hrefs)
+    app.callback(
+        Output("shell-as-of", "children"), Input("url", "pathname"), Input("url", "search")
+    )(as_of_text)

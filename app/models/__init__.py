@@ -25,7 +25,7 @@ from app.models.commerce import (
     Refund,
     Subscription,
 )
-from app.models.ops import AuditLog, JobRun
+from app.models.ops import AuditLog, JobRun, StaleKey
 
 __all__ = [
     "ApiToken",
@@ -50,6 +50,7 @@ __all__ = [
     "Referral",
     "Refund",
     "RevenueStream",
+    "StaleKey",
     "Subscription",
     "User",
 ]

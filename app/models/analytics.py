@@ -74,6 +74,9 @@ class CustomerMetrics(Base):
     aov: Mapped[int] = mapped_column(Money, default=0)
     first_order_at: Mapped[datetime | None]
     last_order_at: Mapped[datetime | None]
+    # The business days of the first and last counted orders (cohorts, new-customer days).
+    first_order_date: Mapped[date | None] = mapped_column(index=True)
+    last_order_date: Mapped[date | None]
     recency_days: Mapped[int | None]
     r_score: Mapped[int | None]
     f_score: Mapped[int | None]
@@ -128,7 +131,6 @@ class CampaignPerformance(Base):
     conversions: Mapped[int] = mapped_column(default=0)
     revenue: Mapped[int] = mapped_column(Money, default=0)
     discount_cost: Mapped[int] = mapped_column(Money, default=0)
-    roi: Mapped[float | None]
 
 
 class PageViewAnalytics(Base):

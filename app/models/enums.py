@@ -57,6 +57,8 @@ SEGMENTS: tuple[str, ...] = (
     "Hibernating",
 )
 JOB_STATUSES: tuple[str, ...] = ("running", "succeeded", "failed")
+# What a write can make stale (app/models/ops.py, StaleKey).
+STALE_KINDS: tuple[str, ...] = ("day", "visit_day", "customer", "session", "orders", "everything")
 
 
 def in_list(column: str, values: tuple[str, ...]) -> str:

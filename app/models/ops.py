@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utc_now
-from app.models.enums import JOB_STATUSES, in_list
+from app.models.enums import JOB_STATUSES, STALE_KINDS, in_list
 
 
 class JobRun(Base):
@@ -45,3 +45,29 @@ class AuditLog(Base):
     target: Mapped[str | None] = mapped_column(sa.String(200))
     details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     remote_addr: Mapped[str | None] = mapped_column(sa.String(64))
+
+
+class StaleKey(Base):
+    """A figure some write made stale, appended in the writer's own transaction.
+
+    The refresher (app/pipeline/refresher.py) is the only reader: it recomputes every key it
+    reads and deletes exactly those rows in the same transaction. Kinds and their columns:
+    `day` and `visit_day` (business_date), `customer` (customer_id), `session` (session_id),
+    `orders` (first_order_id..last_order_id: their days, customers and purchase events) and
+    `everything` (every customer's time-dependent figures and every cohort).
+    """
+
+    __tablename__ = "stale_keys"
+    __table_args__ = (sa.CheckConstraint(in_list("kind", STALE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    business_date: Mapped[date | None]
+    customer_id: Mapped[int | None]
+    session_id: Mapped[str | None] = mapped_column(sa.String(64))
+    first_order_id: Mapped[int | None]
+    last_order_id: Mapped[int | None]
+    # The oldest pending key says how fresh the figures are (see app/analytics/freshness.py).
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)

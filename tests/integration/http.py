@@ -11,6 +11,14 @@ def send(
     method: str, url: str, body: object = None, token: str | None = None
 ) -> tuple[int, object]:
     """The status and decoded JSON body of one request (errors are answers, not exceptions)."""
+    status, _headers, answer = exchange(method, url, body, token)
+    return status, answer
+
+
+def exchange(
+    method: str, url: str, body: object = None, token: str | None = None
+) -> tuple[int, dict[str, str], object]:
+    """The status, headers and decoded JSON body of one request."""
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -21,10 +29,10 @@ def send(
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
+            return response.status, dict(response.headers), json.loads(response.read())
     except urllib.error.HTTPError as error:
         with error:
-            return error.code, json.loads(error.read())
+            return error.code, dict(error.headers), json.loads(error.read())
 
 
 def call(url: str, token: str | None = None) -> tuple[int, object]:

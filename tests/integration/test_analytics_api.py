@@ -9,10 +9,10 @@ import pytest
 from app.analytics.customers import refresh_customer_metrics
 from app.analytics.dashboard import dashboard_kpis
 from app.analytics.periods import DateRange
-from app.analytics.rebuild import rebuild_range
 from app.extensions import db
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 from tests.integration.http import call, create_token, send
+from tests.refresh import backfill
 
 MARCH = "start=2026-03-01&end=2026-03-31"
 
@@ -26,7 +26,7 @@ def shop(app):
             subtotal=1_000 * number,
             placed_at=datetime(2026, 3, 2 * number, 12, tzinfo=UTC),
         )
-    rebuild_range(db.session, DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
+    backfill(DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
     refresh_customer_metrics(db.session, as_of=date(2026, 3, 31))
     db.session.commit()
 

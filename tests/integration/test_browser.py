@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from app.analytics.dashboard import dashboard_kpis, revenue_by_channel
 from app.analytics.periods import DateRange
-from app.analytics.rebuild import rebuild_range
 from app.demo import DemoSpec, generate_shop, load_shop
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
@@ -21,6 +20,7 @@ from app.models import Campaign
 from tests.factories import UserFactory
 from tests.integration.browser import chromium, console_errors, live_server, require_browser
 from tests.integration.http import call
+from tests.refresh import backfill
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,7 @@ def demo_shop(app):
         orders=4000, days=120, seed=5, timezone="UTC", end_date=END, event_days=45
     )
     load_shop(db.session, generate_shop(spec))
-    rebuild_range(db.session, DateRange(spec.start_date, END), END)
+    backfill(DateRange(spec.start_date, END), END)
     db.session.commit()
 
 

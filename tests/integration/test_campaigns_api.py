@@ -6,12 +6,11 @@ from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
-from app.analytics.campaigns import rebuild_campaign_performance
-from app.analytics.periods import DateRange
 from app.extensions import db
 from app.models import AuditLog, Campaign
 from tests.factories import CampaignFactory, OrderFactory
 from tests.integration.http import call, send
+from tests.refresh import refresh
 
 SPRING = {
     "name": "Spring sale",
@@ -36,20 +35,24 @@ def test_list_and_detail_carry_the_campaigns_orders_and_roi(app, server, reader)
             placed_at=datetime(2026, 3, day, 12, tzinfo=UTC),
         )
     OrderFactory(subtotal=99_999)  # no campaign: must not count
-    rebuild_campaign_performance(db.session, DateRange(date(2026, 3, 1), date(2026, 3, 31)))
-    db.session.commit()
+    refresh()
 
     status, listing = call(f"{server}/api/v1/campaigns", reader)
     assert status == 200 and [c["code"] for c in listing] == ["MARCH"]
     row = listing[0]
     assert row["orders"] == 2 and row["revenue"]["minor"] == 18_000
     assert row["discount_cost"]["minor"] == 2_000 and row["spend"]["amount"] == "30.00"
-    # ROI = (net revenue − spend − discount cost) / (spend + discount cost)
-    assert row["roi"] == (18_000 - 3_000 - 2_000) / (3_000 + 2_000)
+    # ROI = (net revenue − spend) / spend: the net revenue is already after the discount.
+    assert row["roi"] == (18_000 - 3_000) / 3_000 and row["roas"] == 18_000 / 3_000
 
     status, detail = call(f"{server}/api/v1/campaigns/{campaign.id}", reader)
-    assert status == 200 and [d["date"] for d in detail["days"]] == ["2026-03-03", "2026-03-04"]
-    assert sum(d["revenue"]["minor"] for d in detail["days"]) == row["revenue"]["minor"]
+    days = detail["days"]
+    assert status == 200 and [d["date"] for d in days] == [
+        date(2026, 3, n).isoformat() for n in range(1, 32)
+    ]
+    assert [d["date"] for d in days if d["orders"]] == ["2026-03-03", "2026-03-04"]
+    assert sum(d["revenue"]["minor"] for d in days) == row["revenue"]["minor"]
+    assert sum(d["spend"]["minor"] for d in days) == 3_000
     assert call(f"{server}/api/v1/campaigns?status=draft", reader) == (200, [])
     assert call(f"{server}/api/v1/campaigns/999999", reader)[0] == 404
 

@@ -7,7 +7,6 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.analytics.periods import DateRange
-from app.analytics.rebuild import rebuild_range
 from app.extensions import db
 from app.models import (
     AuditLog,
@@ -18,6 +17,7 @@ from app.models import (
     RevenueStream,
 )
 from tests.factories import CustomerFactory, OrderFactory, RefundFactory
+from tests.refresh import backfill
 
 MARCH = DateRange(date(2026, 3, 1), date(2026, 3, 31))
 FIGURE_TABLES = (DailyAnalyticsSnapshot, RevenueStream, CustomerMetrics, CohortRetention)
@@ -40,7 +40,7 @@ def test_erase_removes_the_person_and_keeps_every_figure(app, runner):
     OrderFactory(customer=target, subtotal=3_000)
     OrderFactory(subtotal=7_000)
     RefundFactory(order=first, amount=2_000)
-    rebuild_range(db.session, MARCH, date(2026, 4, 1))
+    backfill(MARCH, date(2026, 4, 1))
     db.session.commit()
     before = figures()
 
@@ -50,7 +50,7 @@ def test_erase_removes_the_person_and_keeps_every_figure(app, runner):
     erased = db.session.get(Customer, target.id)
     assert (erased.email, erased.name, erased.external_id) == (None, None, f"erased-{target.id}")
     assert figures() == before
-    rebuild_range(db.session, MARCH, date(2026, 4, 1))  # and after the nightly recompute
+    backfill(MARCH, date(2026, 4, 1))  # and after the nightly recompute
     db.session.commit()
     assert figures() == before
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "customer.erase"))

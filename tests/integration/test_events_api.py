@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import ConversionEvent, DailyAnalyticsSnapshot
 from tests.integration.http import post
+from tests.refresh import refresh
 
 
 def visit(session: str, steps: list[str], **extra) -> list[dict]:
@@ -48,7 +49,35 @@ def test_events_are_stored_once_and_the_days_sessions_follow(app, server, writer
         assert len(body["created"]) == (4 if attempt == 0 else 0)
         assert len(body["unchanged"]) == (0 if attempt == 0 else 4)
     assert stored() == 4
+    refresh()
     assert day(date(2026, 3, 10)).sessions == 2
+
+
+def test_a_late_page_view_moves_a_visit_to_its_earlier_entry_day(app, server, writer):
+    later = [
+        {**event, "occurred_at": "2026-03-12T10:00:00+00:00"}
+        for event in visit("S1", ["page_view"])
+    ]
+    assert post(f"{server}/api/v1/events", {"events": later}, writer)[0] == 201
+    refresh()
+    assert day(date(2026, 3, 12)).sessions == 1
+    earlier = [{**visit("S1", ["page_view"])[0], "event_id": "S1-early"}]  # 10 March
+    assert post(f"{server}/api/v1/events", {"events": earlier}, writer)[0] == 201
+    refresh()
+    assert (day(date(2026, 3, 10)).sessions, day(date(2026, 3, 12)).sessions) == (1, 0)
+
+
+def test_ids_the_shop_derives_itself_are_refused(app, server, writer):
+    reserved = [
+        {**visit("S1", ["page_view"])[0], "event_id": "purchase:17"},
+        {**visit("S1", ["page_view"])[0], "event_id": "purchase-WEB-1"},
+        {**visit("order:5", ["page_view"])[0], "event_id": "E-3"},
+    ]
+    status, body = post(f"{server}/api/v1/events", {"events": reserved}, writer)
+    errors = body["errors"]["json"]["events"]
+    assert status == 422 and set(errors) == {"0", "1", "2"}
+    assert "event_id" in errors["0"] and "session_id" in errors["2"]
+    assert stored() == 0
 
 
 def test_a_bad_or_conflicting_event_writes_nothing(app, server, writer):

@@ -11,6 +11,7 @@ from app.analytics.overview import shop_totals
 from app.extensions import db
 from app.models import AuditLog, Customer, DailyAnalyticsSnapshot, Order, Refund
 from tests.cdnow import CUSTOMERS, ROWS, SAMPLE, write_cdnow_csv
+from tests.refresh import refresh
 
 GOOD = """order_id,customer_id,placed_at,total,discount,channel,status,refunded
 A-1,C-1,2026-03-10T09:00:00+01:00,40.00,10.00,web,completed,
@@ -34,6 +35,7 @@ def test_a_good_file_lands_once_and_the_figures_follow(app, runner, tmp_path):
     result = run_import(runner, tmp_path, GOOD)
     assert result.exit_code == 0, result.output
     assert "3 orders created, 0 already there, 1 refunds, 0 rejected" in result.output
+    refresh()
     first = shop_totals(db.session)
     # Counted: A-1 (50.00 − 10.00 discount) and A-2 (25.50, 5.50 refunded); A-3 is pending.
     assert (first.orders, first.net_revenue, first.customers) == (2, 4_000 + 2_550 - 550, 2)
@@ -47,6 +49,7 @@ def test_a_good_file_lands_once_and_the_figures_follow(app, runner, tmp_path):
     assert str(order.business_date) == "2026-03-10"
     again = run_import(runner, tmp_path, GOOD)
     assert again.exit_code == 0 and "0 orders created, 3 already there, 0 refunds" in again.output
+    refresh()
     assert shop_totals(db.session) == first
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Refund)) == 1
     assert db.session.scalars(sa.select(AuditLog.action)).all() == ["import.orders"] * 2
@@ -79,6 +82,27 @@ def test_skip_invalid_imports_the_rest_and_reports_conflicts(app, runner, tmp_pa
     assert orders() == 4
 
 
+def big_file(rows: int, last: str) -> str:
+    lines = [f"B-{n},C-{n % 50},2026-03-10T10:00:00+00:00,10.00" for n in range(1, rows)]
+    return "order_id,customer_id,placed_at,total\n" + "\n".join([*lines, last]) + "\n"
+
+
+def test_a_conflict_in_a_later_chunk_writes_nothing_at_all(app, runner, tmp_path):
+    """A 1,001-row file whose last row conflicts: the first 1,000-row chunk must not stay."""
+    assert run_import(runner, tmp_path, GOOD).exit_code == 0
+    before = orders()
+    conflicting = "A-1,C-1,2026-03-10T09:00:00+01:00,99.00"  # A-1 exists with another total
+    result = run_import(runner, tmp_path, big_file(1_001, conflicting))
+    assert result.exit_code == 1
+    assert "line 1002: A-1: already exists with different" in result.output
+    assert "nothing was imported" in result.output
+    assert orders() == before
+    assert db.session.scalar(sa.select(sa.func.count(Customer.id))) == 2
+    skipped = run_import(runner, tmp_path, big_file(1_001, conflicting), "--skip-invalid")
+    assert skipped.exit_code == 0 and "1000 orders created" in skipped.output
+    assert orders() == before + 1_000
+
+
 def test_a_file_without_the_required_columns_is_refused(app, runner, tmp_path):
     result = run_import(runner, tmp_path, "id,customer,when\n1,2,2026-03-01\n")
     assert result.exit_code == 1
@@ -89,6 +113,7 @@ def test_the_cdnow_sample_imports_and_reconciles(app, runner, tmp_path):
     """6,919 real purchases: every dollar and every customer lands in the figures."""
     result = runner.invoke(args=["import", "orders", str(write_cdnow_csv(tmp_path / "cdnow.csv"))])
     assert result.exit_code == 0, result.output
+    refresh()
     expected_cents = sum(
         int(Decimal(line.split()[4]) * 100) for line in SAMPLE.read_text().splitlines()
     )

@@ -9,7 +9,6 @@ from flask_login import login_user
 
 from app.analytics.customers import refresh_customer_metrics
 from app.analytics.periods import DateRange
-from app.analytics.rebuild import rebuild_range
 from app.dash_apps.pages import (
     campaign_detail,
     campaigns,
@@ -29,6 +28,7 @@ from tests.factories import (
     RefundFactory,
     UserFactory,
 )
+from tests.refresh import backfill, refresh
 
 MARCH = "?start=2026-03-01&end=2026-03-31"
 
@@ -77,6 +77,7 @@ def march_shop():
     OrderFactory(subtotal=7_777, status="cancelled", placed_at=datetime(2026, 3, 9, 13, tzinfo=UTC))
     OrderFactory(subtotal=3_000, status="pending", completed_at=None)
     RefundFactory(order=big, amount=2_500, refunded_at=datetime(2026, 3, 20, 12, tzinfo=UTC))
+    refresh()
     return regular
 
 
@@ -232,14 +233,14 @@ def test_campaign_list_filters_by_status_and_detail_shows_roi(app):
     spring = CampaignFactory(status="active", spend=10_000)
     CampaignFactory(status="draft")
     OrderFactory(subtotal=30_000, discount=3_000, campaign_id=spring.id)
-    rebuild_range(db.session, DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
+    backfill(DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
     db.session.commit()
     active = campaigns.update_list("active", None)
     assert spring.code in text_of(active) and "draft" not in text_of(active).lower()
     detail = render_page(f"/analytics/campaigns/{spring.id}/")
     assert text_of(find(detail, "campaign-detail-net-revenue")) == "$270.00"
-    # (27,000 − (10,000 + 3,000)) / 13,000
-    assert text_of(find(detail, "campaign-detail-roi")) == "108%"
+    # (27,000 − 10,000) / 10,000: the discount is already out of the net revenue
+    assert text_of(find(detail, "campaign-detail-roi")) == "170%"
     assert find(render_page("/analytics/campaigns/999999/"), "campaign-detail-not-found")
 
 
@@ -275,7 +276,7 @@ def test_unknown_path_gets_a_not_found_page(app):
 def test_every_other_table_downloads_too(app):
     campaign = CampaignFactory()
     OrderFactory(subtotal=4_000, campaign_id=campaign.id, external_id="O-CAMPAIGN")
-    rebuild_range(db.session, DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
+    backfill(DateRange(date(2026, 3, 1), date(2026, 3, 31)), date(2026, 4, 1))
     db.session.commit()
     context = as_user(app, "viewer")
     try:

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import ApiToken, AuditLog
 from tests.factories import OrderFactory, RefundFactory
-from tests.integration.http import call, create_token
+from tests.integration.http import call, create_token, exchange
+from tests.refresh import refresh
 
 MARCH = "start=2026-03-01&end=2026-03-31"
 
@@ -29,6 +30,7 @@ def test_daily_revenue_over_http_reconciles_with_the_orders(app, runner, server)
     first = OrderFactory(subtotal=10_000, discount=1_000)
     OrderFactory(subtotal=2_550, placed_at=datetime(2026, 3, 11, 9, tzinfo=UTC))
     RefundFactory(order=first, amount=500, refunded_at=datetime(2026, 3, 11, 10, tzinfo=UTC))
+    refresh()
     status, days = call(f"{server}/analytics/api/daily-revenue/?{MARCH}", create_token(runner))
     assert status == 200 and len(days) == 31
     by_date = {day["date"]: day for day in days}
@@ -46,6 +48,22 @@ def test_customer_segments_lists_the_ten_segments(app, runner, server):
     assert [row["segment"] for row in segments][:2] == ["Champions", "Loyal"] and len(
         segments
     ) == 10
+
+
+def test_every_answer_says_how_fresh_its_figures_are(app, runner, server):
+    token = create_token(runner)
+    url = f"{server}/analytics/api/daily-revenue/?{MARCH}"
+    OrderFactory(subtotal=10_000)  # 10 March; the refresher has not run yet
+    written = datetime.now(UTC)
+    status, headers, days = exchange("GET", url, token=token)
+    as_of = datetime.fromisoformat(headers["X-Figures-As-Of"])
+    assert status == 200 and as_of <= written
+    assert sum(day["revenue"]["minor"] for day in days) == 0
+    refresh()
+    for path in ("/analytics/api/daily-revenue/?" + MARCH, "/api/v1/kpis?" + MARCH):
+        status, headers, body = exchange("GET", server + path, token=token)
+        assert status == 200 and datetime.fromisoformat(headers["X-Figures-As-Of"]) >= written
+    assert body["current"]["net_revenue"] == 10_000
 
 
 def test_calls_without_a_valid_token_get_401_json(app, runner, server):

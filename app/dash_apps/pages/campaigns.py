@@ -134,7 +134,9 @@ def layout() -> html.Div:
 
 
 def _summaries(status: str | None):
-    return campaign_summaries(db.session, None if status in (None, "all") else status)
+    return campaign_summaries(
+        db.session, None if status in (None, "all") else status, today=context.today()
+    )
 
 
 def update_list(status: str | None, _saved):

@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from app.analytics.campaigns import (
+    campaign_days,
     campaign_summaries,
-    daily_spend,
-    rebuild_campaign_performance,
     roi,
+    spend_within,
 )
 from app.analytics.cohorts import cohort_retention, rebuild_cohorts
 from app.analytics.funnel import conversion_funnel, funnel_summary, rebuild_funnel
@@ -23,13 +23,18 @@ from tests.factories import (
     OrderFactory,
     RefundFactory,
 )
+from tests.refresh import refresh
 
 MARCH = DateRange(date(2026, 3, 1), date(2026, 3, 31))
 
 
-def test_roi_is_net_revenue_over_spend_plus_discount_cost():
-    assert roi(net_revenue=30_000, spend=10_000, discount_cost=5_000) == pytest.approx(1.0)
-    assert roi(net_revenue=0, spend=0, discount_cost=0) is None
+APRIL_1 = date(2026, 4, 1)
+
+
+def test_roi_is_net_revenue_less_spend_over_spend():
+    # Net revenue is already after the discount: the discount is not a cost a second time.
+    assert roi(net_revenue=30_000, spend=10_000) == pytest.approx(2.0)
+    assert roi(net_revenue=0, spend=0) is None
 
 
 def test_campaign_performance_attributes_orders_refunds_and_spend(app):
@@ -41,14 +46,68 @@ def test_campaign_performance_attributes_orders_refunds_and_spend(app):
     OrderFactory(subtotal=50_000, discount=5_000, campaign_id=campaign.id, status="cancelled")
     RefundFactory(order=first, amount=3_000, refunded_at=datetime(2026, 3, 12, 9, tzinfo=UTC))
     OrderFactory(subtotal=99_000)  # no campaign
-    rebuild_campaign_performance(db.session, MARCH)
-    db.session.commit()
-    (summary,) = campaign_summaries(db.session)
+    refresh(APRIL_1)
+    (summary,) = campaign_summaries(db.session, today=APRIL_1)
     assert (summary.orders, summary.conversions, summary.discount_cost) == (2, 1, 3_000)
     assert summary.revenue == 18_000 + 9_000 - 3_000
-    assert summary.roi == pytest.approx((24_000 - (31_000 + 3_000)) / (31_000 + 3_000))
-    assert daily_spend(campaign, date(2026, 3, 10)) == 1_000
-    assert campaign_summaries(db.session, status="draft") == []
+    assert summary.roi == pytest.approx((24_000 - 31_000) / 31_000)
+    assert summary.roas == pytest.approx(24_000 / 31_000)
+    assert spend_within(campaign, DateRange(date(2026, 3, 10), date(2026, 3, 10)), APRIL_1) == 1_000
+    assert campaign_summaries(db.session, status="draft", today=APRIL_1) == []
+
+
+def test_buyers_are_distinct_over_the_period_not_summed_per_day(app):
+    campaign = CampaignFactory(starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31))
+    regular = CustomerFactory()
+    for day in (3, 4, 5):
+        OrderFactory(
+            customer=regular,
+            campaign_id=campaign.id,
+            placed_at=datetime(2026, 3, day, 12, tzinfo=UTC),
+        )
+    OrderFactory(campaign_id=campaign.id, placed_at=datetime(2026, 3, 5, 13, tzinfo=UTC))
+    refresh(APRIL_1)
+    (summary,) = campaign_summaries(db.session, today=APRIL_1)
+    assert (summary.orders, summary.conversions) == (4, 2)
+    per_day = [day.conversions for day in campaign_days(db.session, campaign.id, APRIL_1)]
+    assert sum(per_day) == 4  # one buyer on the 3rd and 4th, two on the 5th
+    (early,) = campaign_summaries(
+        db.session, days=DateRange(date(2026, 3, 3), date(2026, 3, 4)), today=APRIL_1
+    )
+    assert (early.orders, early.conversions) == (2, 1)
+
+
+@pytest.mark.parametrize("spend", [1_000, 1_003, 7, 0])
+def test_the_days_spend_shares_add_up_to_the_spend_open_ended_or_not(app, spend):
+    fixed = CampaignFactory(spend=spend, starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 3))
+    open_ended = CampaignFactory(spend=spend, starts_on=date(2026, 3, 28), ends_on=None)
+    for campaign, days in ((fixed, 3), (open_ended, 5)):  # open-ended: the 28th to April 1
+        shares = [day.spend for day in campaign_days(db.session, campaign.id, APRIL_1)]
+        assert len(shares) == days and sum(shares) == spend
+        assert max(shares) - min(shares) <= 1
+        assert spend_within(campaign, None, APRIL_1) == spend
+
+
+def test_roi_is_blank_before_a_campaign_starts(app):
+    CampaignFactory(spend=5_000, starts_on=date(2026, 4, 10), ends_on=date(2026, 4, 20))
+    (summary,) = campaign_summaries(db.session, today=APRIL_1)
+    assert summary.started is False and summary.roi is None and summary.roas is None
+
+
+def test_a_late_order_and_a_backdated_refund_reach_the_campaign_figures(app):
+    campaign = CampaignFactory(starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31))
+    order = OrderFactory(subtotal=10_000, campaign_id=campaign.id)
+    refresh(APRIL_1)
+    # Weeks later: an order placed in March arrives, and a refund dated March 20.
+    OrderFactory(
+        subtotal=4_000, campaign_id=campaign.id, placed_at=datetime(2026, 3, 2, 9, tzinfo=UTC)
+    )
+    RefundFactory(order=order, amount=2_500, refunded_at=datetime(2026, 3, 20, 9, tzinfo=UTC))
+    refresh(date(2026, 5, 1))
+    (summary,) = campaign_summaries(db.session, today=date(2026, 5, 1))
+    assert (summary.orders, summary.revenue) == (2, 10_000 + 4_000 - 2_500)
+    rows = {d.business_date: d.revenue for d in campaign_days(db.session, campaign.id, APRIL_1)}
+    assert rows[date(2026, 3, 2)] == 4_000 and rows[date(2026, 3, 20)] == -2_500
 
 
 def session_path(session_id: str, steps: list[str], start: datetime, gap: timedelta) -> None:

@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from app import create_app
-from app.analytics import rebuild
 from app.extensions import db
-from app.jobs import NIGHTLY_JOB, claim, due_days, run_nightly
 from app.models import DailyAnalyticsSnapshot, JobRun
+from app.pipeline import refresher
+from app.pipeline.jobs import NIGHTLY_JOB, claim, due_days, run_nightly
 from tests.conftest import app_config
 from tests.factories import OrderFactory
+from tests.refresh import settings
 
 DAY = date(2026, 3, 10)
 TODAY = date(2026, 3, 11)
@@ -39,8 +40,8 @@ def test_a_stale_running_claim_is_taken_over(app):
 
 def test_nightly_run_records_success_and_a_second_run_skips(app):
     OrderFactory(subtotal=4_000)
-    assert run_nightly(db.session, DAY, TODAY) == "succeeded"
-    assert run_nightly(db.session, DAY, TODAY) == "skipped"
+    assert run_nightly(db.session, DAY, TODAY, settings()) == "succeeded"
+    assert run_nightly(db.session, DAY, TODAY, settings()) == "skipped"
     (run,) = runs()
     assert (run.status, run.attempts, run.rows > 0) == ("succeeded", 1, True)
 
@@ -50,17 +51,17 @@ def test_a_failed_run_is_recorded_with_its_error_writes_nothing_and_is_retried(a
     db.session.execute(sa.delete(DailyAnalyticsSnapshot))
     db.session.commit()
 
-    def broken_cohorts(session):
+    def broken_cohorts(session, months=None):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(rebuild, "rebuild_cohorts", broken_cohorts)
-    assert run_nightly(db.session, DAY, TODAY) == "failed"
+    monkeypatch.setattr(refresher, "rebuild_cohorts", broken_cohorts)
+    assert run_nightly(db.session, DAY, TODAY, settings()) == "failed"
     (run,) = runs()
     assert run.status == "failed" and "disk full" in run.error
     # The day's rows written before the failure were rolled back with it.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DailyAnalyticsSnapshot)) == 0
     monkeypatch.undo()
-    assert run_nightly(db.session, DAY, TODAY) == "succeeded"
+    assert run_nightly(db.session, DAY, TODAY, settings()) == "succeeded"
     (run,) = runs()
     assert (run.status, run.attempts, run.error) == ("succeeded", 2, None)
     assert db.session.scalar(sa.select(DailyAnalyticsSnapshot.net_revenue)) == 4_000
@@ -68,7 +69,7 @@ def test_a_failed_run_is_recorded_with_its_error_writes_nothing_and_is_retried(a
 
 def test_due_days_catch_up_everything_missed_since_the_last_success(app):
     assert due_days(db.session, TODAY) == [DAY]
-    run_nightly(db.session, date(2026, 3, 6), TODAY)
+    run_nightly(db.session, date(2026, 3, 6), TODAY, settings())
     assert due_days(db.session, TODAY) == [date(2026, 3, d) for d in (7, 8, 9, 10)]
 
 
@@ -76,7 +77,7 @@ def _run_in_process(database_url: str, barrier) -> str:
     app = create_app(app_config(database_url))
     with app.app_context():
         barrier.wait()
-        outcome = run_nightly(db.session, DAY, TODAY)
+        outcome = run_nightly(db.session, DAY, TODAY, settings())
         db.engine.dispose()
     return outcome
 

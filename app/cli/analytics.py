@@ -3,35 +3,68 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.analytics.clv import fit_shop, score_customers
+from app.analytics.clv import fit_shop
+from app.analytics.freshness import figures_as_of
 from app.analytics.periods import DateRange
-from app.analytics.rebuild import rebuild_range, rebuild_steps
 from app.extensions import db
-from app.jobs import prediction_settings, run_claimed, run_nightly
-from app.models import JobRun, Order
+from app.models import CustomerMetrics, JobRun, Order, StaleKey
+from app.pipeline.jobs import recompute, run_claimed, run_nightly
+from app.pipeline.refresher import RefreshSettings, drain
+from app.pipeline.stale import Keys, mark
+from app.pipeline.verify import verify
 from app.timeutil import shop_today
 
-analytics_cli = AppGroup("analytics", help="Rebuild and inspect the analytics tables.")
+analytics_cli = AppGroup("analytics", help="Refresh, rebuild and inspect the analytics tables.")
 ISO_DAY = click.DateTime(["%Y-%m-%d"])
 
 
+def _settings() -> RefreshSettings:
+    return RefreshSettings.from_config(current_app.config)
+
+
 def _today() -> date:
-    return shop_today(ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
+    return shop_today(_settings().zone)
+
+
+@analytics_cli.command("refresh")
+def refresh_command() -> None:
+    """Recompute every figure a write has made stale, now (the scheduler does it every few
+    seconds)."""
+    taken = drain(db.engine, _settings())
+    as_of = figures_as_of(db.session)
+    click.echo(f"refreshed {taken:,} stale key(s); figures as of {as_of:%Y-%m-%d %H:%M:%S} UTC")
+
+
+@analytics_cli.command("verify")
+def verify_command() -> None:
+    """Check every figure against a from-scratch recompute (changes nothing); exit 1 if any
+    differs."""
+    checks = verify(db.engine, _settings())
+    failed = False
+    for check in checks:
+        state = "ok" if not check.differences else f"{len(check.differences):,} DIFFER"
+        click.echo(f"{check.table:<28} {check.rows:>9,} rows  {state}")
+        for key, stored, expected in check.differences[:5]:
+            click.echo(f"    {key}: stored {stored}, recomputed {expected}")
+        failed = failed or bool(check.differences)
+    if failed:
+        raise click.ClickException(
+            "figures differ from a recompute; run `flask analytics backfill`"
+        )
 
 
 @analytics_cli.command("update")
 @click.option("--date", "day", type=ISO_DAY, help="Business day to recompute (default: yesterday).")
 def update(day) -> None:
-    """Recompute one business day now, even if the nightly job already did."""
+    """Recompute one business day and every customer now, even if the nightly job already did."""
     target = day.date() if day else _today() - timedelta(days=1)
-    outcome = run_nightly(db.session, target, _today(), force=True)
+    outcome = run_nightly(db.session, target, _today(), _settings(), force=True)
     click.echo(f"{target}: {outcome}")
     if outcome != "succeeded":
         raise click.ClickException(f"update for {target} {outcome}; see `flask analytics status`")
@@ -41,7 +74,10 @@ def update(day) -> None:
 @click.option("--start", type=ISO_DAY, help="First day (default: the first order's day).")
 @click.option("--end", type=ISO_DAY, help="Last day (default: yesterday).")
 def backfill(start, end) -> None:
-    """Recompute every day of a range, set-based, in one transaction."""
+    """Recompute every day of a range: marks it stale and refreshes it, set-based.
+
+    Safe while orders arrive: the refresher, not the backfill, writes the figures.
+    """
     first = (
         start.date() if start else db.session.scalar(sa.select(sa.func.min(Order.business_date)))
     )
@@ -51,15 +87,14 @@ def backfill(start, end) -> None:
     if last < first:
         raise click.ClickException(f"--end {last} is before --start {first}")
     days = DateRange(first, last)
-    steps = len(rebuild_steps(db.session, days, _today()))
-    with click.progressbar(length=steps, label=f"Backfilling {first} to {last}") as bar:
-        outcome = run_claimed(
-            db.session,
-            "backfill",
-            f"{first}..{last}",
-            lambda: rebuild_range(db.session, days, _today(), bar.update),
-            force=True,
-        )
+    click.echo(f"Backfilling {first} to {last} ({days.days:,} days)…")
+    outcome = run_claimed(
+        db.session,
+        "backfill",
+        f"{first}..{last}",
+        lambda: recompute(db.session, days, _today(), _settings()),
+        force=True,
+    )
     click.echo(f"backfill {first}..{last}: {outcome}")
     if outcome != "succeeded":
         raise click.ClickException("backfill failed; see `flask analytics status`")
@@ -68,7 +103,12 @@ def backfill(start, end) -> None:
 @analytics_cli.command("status")
 @click.option("--limit", default=15, show_default=True, type=click.IntRange(min=1))
 def status(limit: int) -> None:
-    """The most recent job runs."""
+    """How fresh the figures are, and the most recent job runs."""
+    pending = db.session.scalar(sa.select(sa.func.count()).select_from(StaleKey))
+    click.echo(
+        f"figures as of {figures_as_of(db.session):%Y-%m-%d %H:%M:%S} UTC; "
+        f"{pending:,} stale key(s) waiting for the refresher"
+    )
     runs = db.session.scalars(
         sa.select(JobRun).order_by(JobRun.started_at.desc()).limit(limit)
     ).all()
@@ -93,10 +133,10 @@ def status(limit: int) -> None:
     help="Last day the models learn from (default: yesterday); later orders check the fit.",
 )
 def fit_clv(calibration_end) -> None:
-    """Fit BG/NBD + Gamma-Gamma now and score every customer with them."""
-    exponent, rate = prediction_settings()
+    """Fit BG/NBD + Gamma-Gamma now; the refresher then scores every customer with them."""
+    settings = _settings()
     end = calibration_end.date() if calibration_end else _today() - timedelta(days=1)
-    model = fit_shop(db.session, end, exponent)
+    model = fit_shop(db.session, end, settings.currency_exponent)
     db.session.commit()
     if model.status != "fitted":
         raise click.ClickException(f"no model: {model.message}. Churn risk stays rule-based.")
@@ -116,6 +156,13 @@ def fit_clv(calibration_end) -> None:
             f"{model.calibration['predicted_cumulative'][-1]:,.0f} repeat purchase days, "
             f"actual {model.calibration['actual_cumulative'][-1]:,}"
         )
-    scored = score_customers(db.session, model, _today() - timedelta(days=1), exponent, rate)
+    # Scores are figures: the refresher writes them, with every customer's other figures.
+    mark(db.session, Keys(everything=True))
     db.session.commit()
+    drain(db.engine, settings)
+    scored = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CustomerMetrics)
+        .where(CustomerMetrics.p_alive.is_not(None))
+    )
     click.echo(f"Scored {scored:,} customers.")

@@ -1,4 +1,8 @@
-"""Scheduled work with run bookkeeping: each period runs once, failures are recorded and retried."""
+"""Scheduled work with run bookkeeping: each period runs once, failures are recorded and retried.
+
+The nightly job and a backfill compute nothing themselves: they mark keys stale and run the
+refresher (app/pipeline/refresher.py), the one writer of figures.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,15 @@ import time
 import traceback
 from collections.abc import Callable
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.analytics.clv import refresh_predictions
 from app.analytics.periods import DateRange
-from app.analytics.rebuild import rebuild_range
-from app.formatting import minor_unit_exponent
 from app.models import JobRun
+from app.pipeline.refresher import RefreshSettings, drain
+from app.pipeline.stale import Keys, mark
 from app.timeutil import shop_today, utc_now
 
 NIGHTLY_JOB = "nightly-aggregates"
@@ -129,20 +130,25 @@ def run_claimed(
     return "succeeded"
 
 
-def run_nightly(session: Session, day: date, today: date, *, force: bool = False) -> str:
-    """Recompute one business day from the commerce tables (and the customer-wide figures)."""
+def run_nightly(
+    session: Session, day: date, today: date, settings: RefreshSettings, *, force: bool = False
+) -> str:
+    """Make one business day, and every customer's time-dependent figures, stale; refresh."""
+    return run_claimed(
+        session,
+        NIGHTLY_JOB,
+        day.isoformat(),
+        lambda: recompute(session, DateRange(day, day), today, settings),
+        force=force,
+    )
 
-    def work() -> int:
-        rows = rebuild_range(session, DateRange(day, day), today)
-        return rows + refresh_predictions(session, today, *prediction_settings())
 
-    return run_claimed(session, NIGHTLY_JOB, day.isoformat(), work, force=force)
-
-
-def prediction_settings() -> tuple[int, float]:
-    """The shop currency's decimal places and the CLV monthly discount rate."""
-    config = current_app.config
-    return minor_unit_exponent(config["SHOP_CURRENCY"]), config["CLV_MONTHLY_DISCOUNT_RATE"]
+def recompute(session: Session, days: DateRange, today: date, settings: RefreshSettings) -> int:
+    """Mark the days (sales and visits) and everything customer-wide stale, then drain the
+    refresher; returns the keys it took (the work of any other writer included)."""
+    mark(session, Keys(days=set(days), visit_days=set(days), everything=True))
+    session.commit()
+    return drain(session.get_bind(), settings, today)
 
 
 def due_days(session: Session, today: date) -> list[date]:
@@ -166,7 +172,7 @@ def due_days(session: Session, today: date) -> list[date]:
     return [day for day in DateRange(first, yesterday) if day.isoformat() not in done]
 
 
-def run_due(session: Session, zone: ZoneInfo) -> dict[date, str]:
+def run_due(session: Session, settings: RefreshSettings) -> dict[date, str]:
     """What the scheduler calls: every due day, oldest first."""
-    today = shop_today(zone)
-    return {day: run_nightly(session, day, today) for day in due_days(session, today)}
+    today = shop_today(settings.zone)
+    return {day: run_nightly(session, day, today, settings) for day in due_days(session, today)}

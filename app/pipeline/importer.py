@@ -26,10 +26,11 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from app.api.schemas import OrderIn
 from app.formatting import minor_unit_exponent
-from app.ingest import IngestConflict, TransitionError, add_refund, ingest_orders
 from app.models import Order
+from app.pipeline.ingest import IngestConflict, ingest_orders
+from app.pipeline.orders import RecordError, TransitionError, add_refund
+from app.pipeline.records import OrderIn
 
 REQUIRED = ("order_id", "customer_id", "placed_at", "total")
 OPTIONAL = ("status", "channel", "payment_method", "discount", "refunded", "customer_email")
@@ -208,10 +209,11 @@ def _refunds(session: Session, chunk: list[ParsedRow]) -> int:
     wanted = {row.order["external_id"]: row for row in chunk if row.refunded}
     if not wanted:
         return 0
-    orders = {
-        order.external_id: order
-        for order in session.scalars(sa.select(Order).where(Order.external_id.in_(wanted)))
-    }
+    orders = dict(
+        session.execute(
+            sa.select(Order.external_id, Order.id).where(Order.external_id.in_(wanted))
+        ).all()
+    )
     problems: dict[str, str] = {}
     booked = 0
     for external_id, row in wanted.items():
@@ -223,7 +225,7 @@ def _refunds(session: Session, chunk: list[ParsedRow]) -> int:
         }
         try:
             _, new = add_refund(session, orders[external_id], refund)
-        except (IngestConflict, TransitionError) as error:
+        except (IngestConflict, TransitionError, RecordError) as error:
             problems[external_id] = f"refunded: {error}"
             continue
         booked += int(new)

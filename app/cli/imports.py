@@ -1,0 +1,76 @@
+"""`flask import`: orders from CSV files."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app import audit, shop
+from app.database import begin_write
+from app.extensions import db
+from app.pipeline.importer import ImportFileError, import_orders
+
+import_cli = AppGroup("import", help="Load data from files.")
+
+
+@import_cli.command("orders")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Load the valid rows and report the rest (default: a bad row stops the whole file).",
+)
+def import_orders_command(path: Path, skip_invalid: bool) -> None:
+    """Import orders from a CSV file; see `app/pipeline/importer.py` or the README for the
+    columns.
+
+    Re-importing the same file changes nothing. Rejected rows are listed with their line
+    numbers; without --skip-invalid nothing at all is written when any row is rejected.
+    """
+    zone, currency = shop.zone(), shop.currency()
+    with path.open(newline="", encoding="utf-8-sig") as counting:
+        rows = max(sum(1 for _ in counting) - 1, 0)
+    started = time.perf_counter()
+    begin_write(db.session)  # the whole file is one transaction: all of it, or nothing
+    try:
+        with (
+            path.open(newline="", encoding="utf-8-sig") as stream,
+            click.progressbar(length=rows, label=f"Importing {path.name}", file=sys.stderr) as bar,
+        ):
+            result = import_orders(db.session, stream, zone, currency, skip_invalid, bar.update)
+    except ImportFileError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{path}: not UTF-8 text ({error.reason})") from None
+    for rejected in result.rejected:
+        click.echo(
+            f"line {rejected.line}: {rejected.order_id or '(no order_id)'}: {rejected.message}",
+            err=True,
+        )
+    if result.rejected and not skip_invalid:
+        db.session.rollback()
+        raise click.ClickException(
+            f"{len(result.rejected)} row(s) rejected; nothing was imported "
+            "(fix them, or use --skip-invalid to import the rest)"
+        )
+    audit.record(
+        "import.orders",
+        path.name,
+        {
+            "created": result.created,
+            "unchanged": result.unchanged,
+            "rejected": len(result.rejected),
+        },
+    )
+    db.session.commit()
+    click.echo(
+        f"{result.created} orders created, {result.unchanged} already there, "
+        f"{result.refunds} refunds, {len(result.rejected)} rejected "
+        f"in {time.perf_counter() - started:.1f} s"
+    )

@@ -1,0 +1,325 @@
+"""The single refresher: the one writer of every derived figure.
+
+A pass runs alone across all processes — a session-level advisory lock on PostgreSQL, the
+database's write lock (BEGIN IMMEDIATE) on SQLite — and in one transaction that sees one
+snapshot of the commerce tables (REPEATABLE READ on PostgreSQL; SQLite has no other writer
+while the pass holds the write lock). It reads the pending stale keys, recomputes what they
+name set-based from the commerce tables, and deletes exactly the keys it read. A key written
+by a transaction that commits during the pass is not seen, so it stays for the next pass:
+nothing is lost, and nothing older is ever written over something newer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.analytics.campaigns import rebuild_campaign_performance
+from app.analytics.clv import refresh_predictions
+from app.analytics.cohorts import rebuild_cohorts
+from app.analytics.customers import (
+    first_order_dates,
+    refresh_customer_metrics,
+    refresh_order_figures,
+)
+from app.analytics.daily import rebuild_daily
+from app.analytics.funnel import rebuild_funnel
+from app.analytics.periods import DateRange
+from app.analytics.traffic import rebuild_page_views
+from app.database import WRITER
+from app.formatting import minor_unit_exponent
+from app.models import ConversionEvent, Order, StaleKey
+from app.pipeline.purchases import reconcile_purchases
+from app.timeutil import shop_today
+
+log = logging.getLogger(__name__)
+STALE = StaleKey.__table__
+EVENTS = ConversionEvent.__table__
+# Any constant works; it only has to be the same in every process of the shop.
+ADVISORY_LOCK_KEY = 0x5F_A11_7
+# Keys taken per pass: a flood (a large import) is worked off in several passes.
+MAX_KEYS_PER_PASS = 200_000
+CHUNK = 5_000
+PASS_ATTEMPTS = 5
+RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+# Recomputing a day nothing changed on is harmless (the same rows come out), and one
+# set-based rebuild of a range costs far less than one per day: bridge gaps up to this long.
+BRIDGED_GAP_DAYS = 31
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    """What the refresher needs from the shop's configuration."""
+
+    zone: ZoneInfo
+    currency_exponent: int
+    clv_monthly_rate: float
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> RefreshSettings:
+        return cls(
+            zone=ZoneInfo(config["SHOP_TIMEZONE"]),
+            currency_exponent=minor_unit_exponent(config["SHOP_CURRENCY"]),
+            clv_monthly_rate=config["CLV_MONTHLY_DISCOUNT_RATE"],
+        )
+
+
+@dataclass
+class Pending:
+    """The keys one pass read, by kind."""
+
+    ids: list[int] = field(default_factory=list)
+    days: set[date] = field(default_factory=set)
+    visit_days: set[date] = field(default_factory=set)
+    customers: set[int] = field(default_factory=set)
+    sessions: set[str] = field(default_factory=set)
+    order_ranges: list[tuple[int, int]] = field(default_factory=list)
+    everything: bool = False
+
+
+@dataclass(frozen=True)
+class PassResult:
+    keys: int
+    days: int = 0
+    visit_days: int = 0
+    customers: int = 0
+    cohort_months: int = 0
+    everything: bool = False
+    seconds: float = 0.0
+
+
+def refresh(
+    engine: sa.Engine, settings: RefreshSettings, *, wait: bool = True, today: date | None = None
+) -> PassResult | None:
+    """One pass; None when another process is refreshing and `wait` is False."""
+    started = time.perf_counter()
+    if not _anything_pending(engine):
+        # Nothing to take: no lock (on SQLite the write lock) for an idle tick. A key committed
+        # just after this look is taken by the next pass.
+        return PassResult(keys=0)
+    for attempt in range(PASS_ATTEMPTS):
+        try:
+            result = _locked_pass(engine, settings, wait, today)
+            break
+        except sa.exc.OperationalError as error:
+            # A REPEATABLE READ pass that met a concurrent update of a row it locks (a
+            # foreign-key check of a purchase event, say) runs again from a new snapshot.
+            if getattr(error.orig, "sqlstate", None) not in RETRIED_SQLSTATES or (
+                attempt == PASS_ATTEMPTS - 1
+            ):
+                raise
+            log.info("refresher pass retried after %s", error.orig.__class__.__name__)
+    if result is None:
+        return None
+    result = PassResult(**{**result.__dict__, "seconds": time.perf_counter() - started})
+    if result.keys:
+        level = logging.INFO if result.everything or result.seconds > 1 else logging.DEBUG
+        log.log(level, "refreshed %s", result)
+    return result
+
+
+def _locked_pass(
+    engine: sa.Engine, settings: RefreshSettings, wait: bool, today: date | None
+) -> PassResult | None:
+    with exclusive(engine, wait) as connection:
+        if connection is None:
+            return None
+        with Session(bind=connection) as session:
+            result = refresh_pass(session, settings, today or shop_today(settings.zone))
+            session.flush()
+    return result
+
+
+def drain(engine: sa.Engine, settings: RefreshSettings, today: date | None = None) -> int:
+    """Pass after pass until a pass finds nothing pending; returns the keys taken in all."""
+    taken = 0
+    while True:
+        result = refresh(engine, settings, wait=True, today=today)
+        if result is None or not result.keys:
+            return taken
+        taken += result.keys
+
+
+def _anything_pending(engine: sa.Engine) -> bool:
+    with engine.connect() as connection:
+        return connection.scalar(sa.select(STALE.c.id).limit(1)) is not None
+
+
+@contextmanager
+def exclusive(engine: sa.Engine, wait: bool) -> Iterator[sa.Connection | None]:
+    """A connection in a transaction that no other refresher runs beside, or None."""
+    with engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            # BEGIN IMMEDIATE: SQLite's one write lock is the refresher's lock too.
+            writer = connection.execution_options(**{WRITER: True})
+            with writer.begin():
+                yield writer
+            return
+        # Locked before the transaction starts, so its snapshot is taken after the previous
+        # refresher committed: a pass never starts from data older than the last one wrote.
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+        acquired = connection.scalar(
+            sa.text(f"SELECT {function}(:key)"), {"key": ADVISORY_LOCK_KEY}
+        )
+        connection.commit()
+        if acquired is False:
+            yield None
+            return
+        try:
+            connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
+        finally:
+            _unlock(connection)
+
+
+def _unlock(connection: sa.Connection) -> None:
+    try:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        connection.commit()
+    except sa.exc.DBAPIError:
+        # The connection is gone, and the session-level lock with it.
+        connection.invalidate()
+
+
+def _read_pending(session: Session) -> Pending:
+    pending = Pending()
+    rows = session.execute(
+        sa.select(
+            STALE.c.id,
+            STALE.c.kind,
+            STALE.c.business_date,
+            STALE.c.customer_id,
+            STALE.c.session_id,
+            STALE.c.first_order_id,
+            STALE.c.last_order_id,
+        )
+        .order_by(STALE.c.id)
+        .limit(MAX_KEYS_PER_PASS)
+    )
+    for key_id, kind, day, customer_id, session_id, first_id, last_id in rows:
+        pending.ids.append(key_id)
+        if kind == "day":
+            pending.days.add(day)
+        elif kind == "visit_day":
+            pending.visit_days.add(day)
+        elif kind == "customer":
+            pending.customers.add(customer_id)
+        elif kind == "session":
+            pending.sessions.add(session_id)
+        elif kind == "orders":
+            pending.order_ranges.append((first_id, last_id))
+        elif kind == "everything":
+            pending.everything = True
+    return pending
+
+
+def refresh_pass(session: Session, settings: RefreshSettings, today: date) -> PassResult:
+    pending = _read_pending(session)
+    if not pending.ids:
+        return PassResult(keys=0)
+    days, visit_days = set(pending.days), set(pending.visit_days)
+    customers, sessions = set(pending.customers), set(pending.sessions)
+    order_ids = _orders_in(session, pending.order_ranges, days, customers)
+    sessions |= reconcile_purchases(session, order_ids, settings.zone)
+
+    before = first_order_dates(session, customers)
+    if pending.everything:
+        refresh_customer_metrics(session, as_of=today)
+    else:
+        refresh_order_figures(session, customers)
+    after = first_order_dates(session, customers)
+    # A customer's first counted day moved: both days' new-customer counts change.
+    days |= {
+        day for cid in customers if before[cid] != after[cid] for day in (before[cid], after[cid])
+    }
+    days.discard(None)
+    firsts = {day for day in (*before.values(), *after.values()) if day is not None}
+
+    visit_days |= _page_view_days(session, sessions)
+    for days_range in rebuild_ranges(days | visit_days):
+        rebuild_daily(session, days_range, session_days=visit_days)
+    for days_range in rebuild_ranges(visit_days):
+        rebuild_page_views(session, days_range)
+        rebuild_funnel(session, days_range)
+    for days_range in rebuild_ranges(days):
+        rebuild_campaign_performance(session, days_range)
+    months = None if pending.everything else {day.year * 12 + day.month - 1 for day in firsts}
+    rebuild_cohorts(session, months)
+    if pending.everything:
+        refresh_predictions(session, today, settings.currency_exponent, settings.clv_monthly_rate)
+    _delete(session, pending.ids)
+    return PassResult(
+        keys=len(pending.ids),
+        days=len(days),
+        visit_days=len(visit_days),
+        customers=len(customers),
+        cohort_months=len(months) if months is not None else -1,
+        everything=pending.everything,
+    )
+
+
+def _orders_in(
+    session: Session, ranges: list[tuple[int, int]], days: set[date], customers: set[int]
+) -> list[int]:
+    """The orders of the ranges; their days and customers join the stale ones."""
+    ids: list[int] = []
+    for first, last in ranges:
+        for order_id, day, customer_id in session.execute(
+            sa.select(Order.id, Order.business_date, Order.customer_id).where(
+                Order.id.between(first, last)
+            )
+        ):
+            ids.append(order_id)
+            days.add(day)
+            if customer_id is not None:
+                customers.add(customer_id)
+    return ids
+
+
+def _page_view_days(session: Session, session_ids: Collection[str]) -> set[date]:
+    """Every day with a page view of these visits: their entry day, now and before, is one.
+
+    A late page view can move a visit's entry day earlier; the day it was counted on before
+    is a page-view day of the same visit, so recomputing all of them is exact.
+    """
+    ids = sorted(session_ids)
+    found: set[date] = set()
+    for start in range(0, len(ids), CHUNK):
+        found.update(
+            session.scalars(
+                sa.select(EVENTS.c.business_date)
+                .where(
+                    EVENTS.c.session_id.in_(ids[start : start + CHUNK]),
+                    EVENTS.c.event_type == "page_view",
+                )
+                .distinct()
+            )
+        )
+    return found
+
+
+def _delete(session: Session, ids: list[int]) -> None:
+    for start in range(0, len(ids), CHUNK):
+        session.execute(STALE.delete().where(STALE.c.id.in_(ids[start : start + CHUNK])))
+
+
+def rebuild_ranges(days: Collection[date]) -> list[DateRange]:
+    """The days as a few ranges to rebuild, bridging short gaps between affected days."""
+    runs: list[DateRange] = []
+    for day in sorted(days):
+        if runs and (day - runs[-1].end).days <= BRIDGED_GAP_DAYS:
+            runs[-1] = DateRange(runs[-1].start, day)
+        else:
+            runs.append(DateRange(day, day))
+    return runs
