@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8050
 DEMO_ORDERS ?= 50000
 
-.PHONY: run test lint bench screenshots serve load clean
+.PHONY: run test lint bench screenshots serve load torture clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime-installed
 
+# The scheduler (refresher every second, nightly job) runs inside this one process.
 run: $(VENV)/.runtime-installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo init --orders $(DEMO_ORDERS)
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	SCHEDULER_ENABLED=1 $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -47,6 +48,10 @@ $(VENV)/.load-installed: requirements-load.txt requirements.txt | $(BIN)/python
 # 60 s of mixed load against gunicorn (2 workers) on the bench data; LOAD_DATABASE_URL for PostgreSQL.
 load: $(VENV)/.load-installed
 	bash load/run.sh
+
+# The write-path torture test at full size (SQLite; TORTURE_DATABASE_URL for PostgreSQL).
+torture: $(VENV)/.dev-installed
+	$(BIN)/python -m load.torture $(if $(TORTURE_DATABASE_URL),--database-url $(TORTURE_DATABASE_URL))
 
 screenshots: $(VENV)/.dev-installed
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_browser.py -k "(every_page or phone) and sqlite"
