@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,7 @@ from app.database import WRITER
 from app.formatting import minor_unit_exponent
 from app.models import ConversionEvent, Order, StaleKey
 from app.pipeline.purchases import reconcile_purchases
+from app.pipeline.stale import Keys
 from app.timeutil import shop_today
 
 log = logging.getLogger(__name__)
@@ -70,19 +71,6 @@ class RefreshSettings:
             currency_exponent=minor_unit_exponent(config["SHOP_CURRENCY"]),
             clv_monthly_rate=config["CLV_MONTHLY_DISCOUNT_RATE"],
         )
-
-
-@dataclass
-class Pending:
-    """The keys one pass read, by kind."""
-
-    ids: list[int] = field(default_factory=list)
-    days: set[date] = field(default_factory=set)
-    visit_days: set[date] = field(default_factory=set)
-    customers: set[int] = field(default_factory=set)
-    sessions: set[str] = field(default_factory=set)
-    order_ranges: list[tuple[int, int]] = field(default_factory=list)
-    everything: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,8 +180,10 @@ def _unlock(connection: sa.Connection) -> None:
         connection.invalidate()
 
 
-def _read_pending(session: Session) -> Pending:
-    pending = Pending()
+def _read_pending(session: Session) -> tuple[list[int], Keys]:
+    """The ids of the pending keys (the oldest first, at most MAX_KEYS_PER_PASS) and what
+    they name."""
+    ids, keys = [], Keys()
     rows = session.execute(
         sa.select(
             STALE.c.id,
@@ -208,28 +198,28 @@ def _read_pending(session: Session) -> Pending:
         .limit(MAX_KEYS_PER_PASS)
     )
     for key_id, kind, day, customer_id, session_id, first_id, last_id in rows:
-        pending.ids.append(key_id)
+        ids.append(key_id)
         if kind == "day":
-            pending.days.add(day)
+            keys.days.add(day)
         elif kind == "visit_day":
-            pending.visit_days.add(day)
+            keys.visit_days.add(day)
         elif kind == "customer":
-            pending.customers.add(customer_id)
+            keys.customers.add(customer_id)
         elif kind == "session":
-            pending.sessions.add(session_id)
+            keys.sessions.add(session_id)
         elif kind == "orders":
-            pending.order_ranges.append((first_id, last_id))
+            keys.order_ranges.append((first_id, last_id))
         elif kind == "everything":
-            pending.everything = True
-    return pending
+            keys.everything = True
+    return ids, keys
 
 
 def refresh_pass(session: Session, settings: RefreshSettings, today: date) -> PassResult:
-    pending = _read_pending(session)
-    if not pending.ids:
+    ids, pending = _read_pending(session)
+    if not ids:
         return PassResult(keys=0)
-    days, visit_days = set(pending.days), set(pending.visit_days)
-    customers, sessions = set(pending.customers), set(pending.sessions)
+    days, visit_days = pending.days, pending.visit_days
+    customers, sessions = pending.customers, pending.sessions
     order_ids = _orders_in(session, pending.order_ranges, days, customers)
     sessions |= reconcile_purchases(session, order_ids, settings.zone)
 
@@ -258,9 +248,9 @@ def refresh_pass(session: Session, settings: RefreshSettings, today: date) -> Pa
     rebuild_cohorts(session, months)
     if pending.everything:
         refresh_predictions(session, today, settings.currency_exponent, settings.clv_monthly_rate)
-    _delete(session, pending.ids)
+    _delete(session, ids)
     return PassResult(
-        keys=len(pending.ids),
+        keys=len(ids),
         days=len(days),
         visit_days=len(visit_days),
         customers=len(customers),
