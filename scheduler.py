@@ -37,6 +37,8 @@ class QuietRefreshSkips(logging.Filter):
 
 
 logging.getLogger("apscheduler.scheduler").addFilter(QuietRefreshSkips())
+# "Running job … executed successfully" twice a second says nothing the jobs do not log.
+logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 
 def run_due_days(app: Flask) -> None:
