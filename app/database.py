@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, scoped_session
 
 # Execution option naming a transaction that will write shared rows (see begin_write).
 WRITER = "storefront_writer"
+# How long a SQLite writer waits for the write lock before "database is locked".
+SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
 def _configure_sqlite(dbapi_connection: object, _record: object) -> None:
@@ -20,7 +22,7 @@ def _configure_sqlite(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

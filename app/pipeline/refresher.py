@@ -34,7 +34,7 @@ from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel
 from app.analytics.periods import DateRange
 from app.analytics.traffic import rebuild_page_views
-from app.database import WRITER
+from app.database import SQLITE_BUSY_TIMEOUT_MS, WRITER
 from app.formatting import minor_unit_exponent
 from app.models import ConversionEvent, Order, StaleKey
 from app.pipeline.purchases import reconcile_purchases
@@ -50,6 +50,8 @@ ADVISORY_LOCK_KEY = 0x5F_A11_7
 MAX_KEYS_PER_PASS = 200_000
 CHUNK = 5_000
 PASS_ATTEMPTS = 5
+# How long a scheduler tick waits for SQLite's write lock before leaving it to the next tick.
+TRY_LOCK_MS = 2_000
 RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 # Recomputing a day nothing changed on is harmless (the same rows come out), and one
 # set-based rebuild of a range costs far less than one per day: bridge gaps up to this long.
@@ -146,10 +148,7 @@ def exclusive(engine: sa.Engine, wait: bool) -> Iterator[sa.Connection | None]:
     """A connection in a transaction that no other refresher runs beside, or None."""
     with engine.connect() as connection:
         if connection.dialect.name != "postgresql":
-            # BEGIN IMMEDIATE: SQLite's one write lock is the refresher's lock too.
-            writer = connection.execution_options(**{WRITER: True})
-            with writer.begin():
-                yield writer
+            yield from _sqlite_exclusive(connection, wait)
             return
         # Locked before the transaction starts, so its snapshot is taken after the previous
         # refresher committed: a pass never starts from data older than the last one wrote.
@@ -168,6 +167,28 @@ def exclusive(engine: sa.Engine, wait: bool) -> Iterator[sa.Connection | None]:
                 yield connection
         finally:
             _unlock(connection)
+
+
+def _sqlite_exclusive(connection: sa.Connection, wait: bool) -> Iterator[sa.Connection | None]:
+    """BEGIN IMMEDIATE: SQLite's one write lock is the refresher's lock too. Not waiting means
+    waiting only as long as a writer's batch takes, not a whole backfill."""
+    writer = connection.execution_options(**{WRITER: True})
+    # On the driver's connection: through SQLAlchemy the PRAGMA would begin the transaction.
+    driver = writer.connection.dbapi_connection
+    if not wait:
+        driver.execute(f"PRAGMA busy_timeout={TRY_LOCK_MS}")
+    try:
+        transaction = writer.begin()
+    except sa.exc.OperationalError as error:
+        if wait or "locked" not in str(error.orig):
+            raise
+        yield None
+        return
+    finally:
+        if not wait:
+            driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    with transaction:
+        yield writer
 
 
 def _unlock(connection: sa.Connection) -> None:

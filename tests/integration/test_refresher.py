@@ -1,0 +1,106 @@
+"""The single refresher's contract: one pass at a time, nothing lost, nothing taken twice."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import DailyAnalyticsSnapshot, StaleKey
+from app.pipeline import refresher
+from app.pipeline.refresher import exclusive, refresh
+from tests.factories import OrderFactory
+from tests.refresh import refresh as drain_now
+from tests.refresh import settings
+
+DAY = date(2026, 3, 10)
+
+
+def pending() -> int:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(StaleKey))
+
+
+def net_revenue(day: date = DAY) -> int:
+    db.session.expire_all()
+    value = db.session.scalar(
+        sa.select(DailyAnalyticsSnapshot.net_revenue).where(
+            DailyAnalyticsSnapshot.business_date == day
+        )
+    )
+    return value or 0
+
+
+def test_a_tick_finds_the_refresher_busy_and_leaves_the_keys(app):
+    OrderFactory(subtotal=1_000)
+    with exclusive(db.engine, wait=True) as held:
+        assert held is not None
+        assert refresh(db.engine, settings(), wait=False) is None  # another pass holds it
+    assert pending() > 0
+    assert refresh(db.engine, settings(), wait=False).keys > 0
+    assert (pending(), net_revenue()) == (0, 1_000)
+
+
+def test_a_write_committed_during_a_pass_is_left_for_the_next_pass(app, monkeypatch):
+    """PostgreSQL: the write commits while the pass runs, outside its snapshot. SQLite: the
+    write waits for the pass's write lock. Either way the pass neither sees nor deletes it."""
+    OrderFactory(subtotal=1_000)
+    ours = pending()
+    flask_app = app
+    finished = threading.Event()
+
+    def late_writer() -> None:
+        with flask_app.app_context():
+            OrderFactory(subtotal=2_000, placed_at=datetime(2026, 3, 10, 15, tzinfo=UTC))
+            db.session.remove()
+        finished.set()
+
+    original = refresher._orders_in
+    writer = threading.Thread(target=late_writer)
+
+    def orders_in_while_someone_writes(*args):
+        writer.start()
+        finished.wait(timeout=1.5)  # PostgreSQL: done; SQLite: waiting for our lock
+        return original(*args)
+
+    monkeypatch.setattr(refresher, "_orders_in", orders_in_while_someone_writes)
+    first = refresh(db.engine, settings())
+    monkeypatch.undo()
+    writer.join(timeout=30)
+    assert finished.is_set() and first.keys == ours
+    assert net_revenue() == 1_000 and pending() > 0  # the late order's keys wait
+    drain_now()
+    assert (net_revenue(), pending()) == (3_000, 0)
+
+
+def test_a_failed_pass_writes_nothing_and_keeps_every_key(app, monkeypatch):
+    OrderFactory(subtotal=1_000)
+    keys = pending()
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(refresher, "rebuild_daily", broken)
+    with pytest.raises(RuntimeError):
+        refresh(db.engine, settings())
+    monkeypatch.undo()
+    assert pending() == keys and net_revenue() == 0
+    drain_now()
+    assert (pending(), net_revenue()) == (0, 1_000)
+
+
+def test_the_same_keys_twice_give_the_same_rows(app):
+    OrderFactory(subtotal=1_000)
+    drain_now()
+    before = db.session.execute(sa.select(DailyAnalyticsSnapshot.__table__)).all()
+    db.session.add(StaleKey(kind="day", business_date=DAY))
+    db.session.commit()
+    drain_now()
+    after = db.session.execute(sa.select(DailyAnalyticsSnapshot.__table__)).all()
+    columns = [c.name for c in DailyAnalyticsSnapshot.__table__.c if c.name != "updated_at"]
+    assert [tuple(getattr(r, n) for n in columns) for r in after] == [
+        tuple(getattr(r, n) for n in columns) for r in before
+    ]
