@@ -23,8 +23,8 @@ from app.analytics.dashboard import (
 )
 from app.analytics.funnel import funnel_summary
 from app.analytics.periods import DateRange
-from app.api.tokens import issue_token
 from app.extensions import db
+from app.models import ApiToken
 from bench.report import Figure
 
 RUNS = 40
@@ -43,7 +43,7 @@ def _p95(work: Callable[[], object]) -> float:
 
 
 def api_figures(app: Flask, start: date, end: date) -> list[Figure]:
-    token, secret = issue_token(db.session, "bench", "read")
+    token, secret = ApiToken.issue(db.session, "bench", "read")
     db.session.commit()
     days = DateRange(start, end)
     query = f"start={start}&end={end}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -14,33 +12,17 @@ from sqlalchemy.orm import Session
 from app.models import ApiToken
 from app.timeutil import utc_now
 
-TOKEN_PREFIX = "sfa_"
 # Writing last_used_at on every call would turn each read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def issue_token(
-    session: Session, name: str, scope: str, owner_id: int | None = None
-) -> tuple[ApiToken, str]:
-    """A new token row and its secret; the caller shows the secret once and commits."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        name=name, scope=scope, owner_id=owner_id, token_hash=digest(secret), prefix=secret[:12]
-    )
-    session.add(token)
-    session.flush()
-    return token, secret
-
-
 def find_active_token(session: Session, secret: str) -> ApiToken | None:
     """The unrevoked token with this secret, its last use recorded; None for anything else."""
-    if not secret.startswith(TOKEN_PREFIX):
+    if not secret.startswith(ApiToken.PREFIX):
         return None
-    token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == digest(secret)))
+    token = session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == ApiToken.digest(secret))
+    )
     if token is None or token.revoked_at is not None:
         return None
     now = utc_now()

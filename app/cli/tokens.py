@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from app import audit
-from app.api.tokens import issue_token
 from app.extensions import db
 from app.models import ApiToken, User
 from app.models.enums import TOKEN_SCOPES
@@ -27,7 +26,7 @@ def create_token(name: str, scope: str, owner: str | None) -> None:
         owner_id = db.session.scalar(sa.select(User.id).where(User.email == owner.strip().lower()))
         if owner_id is None:
             raise click.BadParameter(f"no staff user {owner}", param_hint="--owner")
-    token, secret = issue_token(db.session, name, scope, owner_id)
+    token, secret = ApiToken.issue(db.session, name, scope, owner_id)
     audit.record("token.create", f"token:{token.id}", {"name": name, "scope": scope})
     db.session.commit()
     click.echo(f"Created {scope} token {token.id} ({token.prefix}…) for {name}. Copy it now:")

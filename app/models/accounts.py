@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models.base import Base, utc_now
@@ -58,3 +60,26 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     owner: Mapped[User | None] = relationship(back_populates="tokens")
+
+    PREFIX = "sfa_"
+
+    @staticmethod
+    def digest(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(
+        cls, session: Session, name: str, scope: str, owner_id: int | None = None
+    ) -> tuple[ApiToken, str]:
+        """A new token row and its secret; the caller shows the secret once and commits."""
+        secret = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls(
+            name=name,
+            scope=scope,
+            owner_id=owner_id,
+            token_hash=cls.digest(secret),
+            prefix=secret[:12],
+        )
+        session.add(token)
+        session.flush()
+        return token, secret
