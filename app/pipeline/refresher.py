@@ -236,48 +236,56 @@ def _read_pending(session: Session) -> tuple[list[int], Keys]:
 
 
 def refresh_pass(session: Session, settings: RefreshSettings, today: date) -> PassResult:
-    ids, pending = _read_pending(session)
+    """Take the pending keys, recompute what they name, and delete exactly those keys."""
+    ids, keys = _read_pending(session)
     if not ids:
         return PassResult(keys=0)
-    days, visit_days = pending.days, pending.visit_days
-    customers, sessions = pending.customers, pending.sessions
-    order_ids = _orders_in(session, pending.order_ranges, days, customers)
-    sessions |= reconcile_purchases(session, order_ids, settings.zone)
-
-    before = first_order_dates(session, customers)
-    if pending.everything:
-        refresh_customer_metrics(session, as_of=today)
-    else:
-        refresh_order_figures(session, customers)
-    after = first_order_dates(session, customers)
-    # A customer's first counted day moved: both days' new-customer counts change.
-    days |= {
-        day for cid in customers if before[cid] != after[cid] for day in (before[cid], after[cid])
-    }
-    days.discard(None)
-    firsts = {day for day in (*before.values(), *after.values()) if day is not None}
-
-    visit_days |= _page_view_days(session, sessions)
-    for days_range in rebuild_ranges(days | visit_days):
-        rebuild_daily(session, days_range, session_days=visit_days)
-    for days_range in rebuild_ranges(visit_days):
-        rebuild_page_views(session, days_range)
-        rebuild_funnel(session, days_range)
-    for days_range in rebuild_ranges(days):
-        rebuild_campaign_performance(session, days_range)
-    months = None if pending.everything else {day.year * 12 + day.month - 1 for day in firsts}
-    rebuild_cohorts(session, months)
-    if pending.everything:
+    order_ids = _orders_in(session, keys.order_ranges, keys.days, keys.customers)
+    keys.sessions |= reconcile_purchases(session, order_ids, settings.zone)
+    months = _refresh_customers(session, keys, today)
+    keys.visit_days |= _page_view_days(session, keys.sessions)
+    _rebuild_days(session, keys)
+    rebuild_cohorts(session, None if keys.everything else months)
+    if keys.everything:
         refresh_predictions(session, today, settings.currency_exponent, settings.clv_monthly_rate)
     _delete(session, ids)
     return PassResult(
         keys=len(ids),
-        days=len(days),
-        visit_days=len(visit_days),
-        customers=len(customers),
-        cohort_months=len(months) if months is not None else -1,
-        everything=pending.everything,
+        days=len(keys.days),
+        visit_days=len(keys.visit_days),
+        customers=len(keys.customers),
+        cohort_months=-1 if keys.everything else len(months),
+        everything=keys.everything,
     )
+
+
+def _refresh_customers(session: Session, keys: Keys, today: date) -> set[int]:
+    """The stale customers' order figures (everyone's, with `everything`); adds the days whose
+    new customers changed, and returns the cohort months (month numbers) to recount."""
+    before = first_order_dates(session, keys.customers)
+    if keys.everything:
+        refresh_customer_metrics(session, as_of=today)
+    else:
+        refresh_order_figures(session, keys.customers)
+    after = first_order_dates(session, keys.customers)
+    # A customer's first counted day moved: both days' new-customer counts change.
+    for customer_id in keys.customers:
+        if before[customer_id] != after[customer_id]:
+            keys.days |= {before[customer_id], after[customer_id]} - {None}
+    firsts = {day for day in (*before.values(), *after.values()) if day is not None}
+    return {day.year * 12 + day.month - 1 for day in firsts}
+
+
+def _rebuild_days(session: Session, keys: Keys) -> None:
+    """Snapshots and channels of every stale day; visits, page views and the funnel of the
+    visit days; campaign days of the sales days."""
+    for days_range in rebuild_ranges(keys.days | keys.visit_days):
+        rebuild_daily(session, days_range, session_days=keys.visit_days)
+    for days_range in rebuild_ranges(keys.visit_days):
+        rebuild_page_views(session, days_range)
+        rebuild_funnel(session, days_range)
+    for days_range in rebuild_ranges(keys.days):
+        rebuild_campaign_performance(session, days_range)
 
 
 def _orders_in(
