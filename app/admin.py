@@ -204,6 +204,7 @@ class CustomerAdmin(ReadOnly):
         ).all()
         for customer in customers:
             erase_customer(db.session, customer.external_id)
+            audit.record("customer.erase", f"customer:{customer.id}", None)
         db.session.commit()
         flash(f"Erased the personal data of {len(customers)} customer(s).", "success")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from app import audit
 from app.extensions import db
 from app.pipeline.erasure import NotFound, erase_customer
 
@@ -22,5 +23,6 @@ def erase_customer_command(external_id: str, yes: bool) -> None:
         customer = erase_customer(db.session, external_id)
     except NotFound as error:
         raise click.ClickException(str(error)) from None
+    audit.record("customer.erase", f"customer:{customer.id}", None)
     db.session.commit()
     click.echo(f"Erased customer {external_id}; it is now {customer.external_id}.")

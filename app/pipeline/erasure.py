@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app import audit
 from app.models import Customer
 
 ERASED_PREFIX = "erased-"
@@ -21,13 +20,12 @@ class NotFound(LookupError):
 
 
 def erase_customer(session: Session, external_id: str) -> Customer:
-    """Erase in the caller's transaction (audited, without the personal data itself)."""
+    """Erase in the caller's transaction; the caller audits it (never with the data itself)."""
     customer = session.scalar(sa.select(Customer).where(Customer.external_id == external_id))
     if customer is None:
         raise NotFound(f"no customer {external_id}")
     customer.email = None
     customer.name = None
     customer.external_id = f"{ERASED_PREFIX}{customer.id}"
-    audit.record("customer.erase", f"customer:{customer.id}", None)
     session.flush()
     return customer
