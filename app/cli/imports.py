@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from flask.cli import AppGroup
 from app import audit, shop
 from app.database import begin_write
 from app.extensions import db
-from app.pipeline.importer import ImportFileError, import_orders
+from app.pipeline.importer import ImportFileError, import_orders, read_text
 
 import_cli = AppGroup("import", help="Load data from files.")
 
@@ -32,22 +33,20 @@ def import_orders_command(path: Path, skip_invalid: bool) -> None:
     numbers; without --skip-invalid nothing at all is written when any row is rejected.
     """
     zone, currency = shop.zone(), shop.currency()
-    with path.open(newline="", encoding="utf-8-sig") as counting:
-        rows = max(sum(1 for _ in counting) - 1, 0)
+    try:
+        text = read_text(path)
+    except ImportFileError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    rows = max(text.count("\n") - 1, 0)
     started = time.perf_counter()
     begin_write(db.session)  # the whole file is one transaction: all of it, or nothing
     try:
-        with (
-            path.open(newline="", encoding="utf-8-sig") as stream,
-            click.progressbar(length=rows, label=f"Importing {path.name}", file=sys.stderr) as bar,
-        ):
+        with click.progressbar(length=rows, label=f"Importing {path.name}", file=sys.stderr) as bar:
+            stream = io.StringIO(text, newline="")
             result = import_orders(db.session, stream, zone, currency, skip_invalid, bar.update)
     except ImportFileError as error:
         db.session.rollback()
         raise click.ClickException(f"{path}: {error}") from None
-    except UnicodeDecodeError as error:
-        db.session.rollback()
-        raise click.ClickException(f"{path}: not UTF-8 text ({error.reason})") from None
     for rejected in result.rejected:
         click.echo(
             f"line {rejected.line}: {rejected.order_id or '(no order_id)'}: {rejected.message}",

@@ -15,10 +15,12 @@ amount on the order's own date.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
@@ -35,6 +37,7 @@ from app.pipeline.records import OrderIn
 REQUIRED = ("order_id", "customer_id", "placed_at", "total")
 OPTIONAL = ("status", "channel", "payment_method", "discount", "refunded", "customer_email")
 CHUNK = 1000
+SURPLUS = "\x00surplus"  # where csv puts values beyond the header's columns
 ORDER_SCHEMA = OrderIn()  # building a schema costs more than loading a row with it
 
 
@@ -64,12 +67,22 @@ class ParsedRow:
     refunded: int
 
 
+# A plain decimal: "12.50". A comma is refused, not guessed: "12,50" is 12.50 in half the world
+# and 1,250 in the other.
+PLAIN_DECIMAL = re.compile(r"\d{1,13}(\.\d+)?")
+
+
 def _amount(raw: str, exponent: int, name: str) -> int:
-    try:
-        value = Decimal(raw.strip().replace(",", "")) if raw.strip() else Decimal(0)
-    except InvalidOperation:
-        raise ValidationError("not a number", name) from None
-    minor = value.scaleb(exponent)
+    text = raw.strip()
+    if not text:
+        return 0
+    if text.startswith("-") and PLAIN_DECIMAL.fullmatch(text[1:]):
+        raise ValidationError("must not be negative", name)
+    if not PLAIN_DECIMAL.fullmatch(text):
+        raise ValidationError(
+            "not an amount like 1234.50 (a dot for decimals, no thousands separators)", name
+        )
+    minor = Decimal(text).scaleb(exponent)
     if minor != minor.to_integral_value():
         raise ValidationError(f"at most {exponent} decimal places", name)
     return int(minor)
@@ -135,12 +148,29 @@ def _describe(messages: dict) -> str:
     )
 
 
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text (a byte-order mark is fine); any other encoding is refused with
+    the line of the first byte that is not UTF-8, rather than guessed."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"line {line}: byte 0x{data[error.start]:02X} is not UTF-8 text; save the file as "
+            "UTF-8 (in Excel: CSV UTF-8)"
+        ) from None
+
+
 def read_orders(stream: IO[str], zone: ZoneInfo, currency: str) -> Iterator[ParsedRow | Rejected]:
     """Each data row, parsed or rejected with its line number (the header is line 1)."""
-    reader = csv.DictReader(stream)
+    reader = csv.DictReader(stream, restkey=SURPLUS)
     header = [name.strip() for name in reader.fieldnames or []]
     if not header:
         raise ImportFileError("the file is empty: expected a header row")
+    twice = sorted({name for name in header if name and header.count(name) > 1})
+    if twice:
+        raise ImportFileError(f"column(s) named more than once: {', '.join(twice)}")
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportFileError(
@@ -152,6 +182,14 @@ def read_orders(stream: IO[str], zone: ZoneInfo, currency: str) -> Iterator[Pars
     for record in reader:
         line = reader.line_num
         order_id = (record.get("order_id") or "").strip()
+        if SURPLUS in record:
+            yield Rejected(
+                line,
+                order_id,
+                f"{len(header) + len(record[SURPLUS])} values for {len(header)} columns"
+                " (a comma inside an unquoted value?)",
+            )
+            continue
         if order_id in seen:
             yield Rejected(line, order_id, f"order_id: also on line {seen[order_id]}")
             continue

@@ -77,7 +77,7 @@ def test_skip_invalid_imports_the_rest_and_reports_conflicts(app, runner, tmp_pa
     )
     assert result.exit_code == 0, result.output
     assert "line 4: A-3: already exists with different subtotal, total" in result.output
-    assert "line 5: A-6: total: not a number" in result.output
+    assert "line 5: A-6: total: not an amount like 1234.50" in result.output
     assert "1 orders created, 2 already there" in result.output and "2 rejected" in result.output
     assert orders() == 4
 
@@ -129,3 +129,46 @@ def test_the_cdnow_sample_imports_and_reconciles(app, runner, tmp_path):
         )
     )
     assert first_day.new_customers == first_day.customers > 0
+
+
+def test_amounts_are_read_exactly_or_refused_never_guessed(app, runner, tmp_path):
+    text = (
+        "order_id,customer_id,placed_at,total,refunded\n"
+        'A-1,C-1,2026-03-10,"12,50",\n'  # 12.50 or 1,250? refused, not guessed
+        "A-2,C-1,2026-03-10,Infinity,\n"
+        "A-3,C-1,2026-03-10,NaN,\n"
+        "A-4,C-1,2026-03-10,1e3,\n"
+        "A-5,C-1,2026-03-10,10.00,-2\n"
+        "A-6,C-1,2026-03-10,12,50,\n"  # a comma inside an unquoted value
+    )
+    result = run_import(runner, tmp_path, text)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    for line in (2, 3, 4, 5):
+        assert f"line {line}: A-{line - 1}: total: not an amount like 1234.50" in result.output
+    assert "line 6: A-5: refunded: must not be negative" in result.output
+    assert "line 7: A-6: 6 values for 5 columns" in result.output
+    assert orders() == 0
+
+
+def test_a_file_naming_a_column_twice_or_not_utf8_is_refused_whole(app, runner, tmp_path):
+    twice = "order_id,customer_id,placed_at,total,total\nA-1,C-1,2026-03-10,12.50,99\n"
+    result = run_import(runner, tmp_path, twice)
+    assert result.exit_code == 1 and "named more than once: total" in result.output
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(
+        "order_id,customer_id,placed_at,total\nA-é,C-1,2026-03-10,1\n".encode("latin-1")
+    )
+    result = runner.invoke(args=["import", "orders", str(latin)])
+    assert result.exit_code == 1 and "line 2: byte 0xE9 is not UTF-8 text" in result.output
+    assert orders() == 0
+
+
+def test_a_customer_id_is_the_same_customer_from_a_file_and_from_the_api(app, runner, tmp_path):
+    text = (
+        "order_id,customer_id,placed_at,total\nA-1, CUST-1 ,2026-03-10,1\nA-2,CUST-1,2026-03-10,1\n"
+    )
+    assert run_import(runner, tmp_path, text).exit_code == 0
+    assert db.session.scalars(sa.select(Customer.external_id)).all() == ["CUST-1"]
+    hidden = "order_id,customer_id,placed_at,total\nA-3,CUST-1\u200b,2026-03-10,1\n"
+    result = run_import(runner, tmp_path, hidden)
+    assert result.exit_code == 1 and "line 2: A-3: customer_id: contains U+200B" in result.output
