@@ -26,6 +26,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     register_blueprints(app)
     register_pipeline(app)
     register_access_gate(app)
+    register_request_limits(app)
     register_errorhandlers(app)
     register_commands(app)
     register_dash(app)
@@ -87,6 +88,13 @@ def register_access_gate(app: Flask) -> None:
     from app.auth import gate
 
     gate.init_app(app)
+
+
+def register_request_limits(app: Flask) -> None:
+    from app import request_limits
+
+    # After the gate: a caller without a login is refused before its body is read at all.
+    request_limits.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

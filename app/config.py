@@ -68,6 +68,10 @@ def load_config(
         },
         # Dash pages stay open all day; the token lives as long as the login session.
         "WTF_CSRF_TIME_LIMIT": None,
+        # A request body larger than this is refused (413) before it is read.
+        "MAX_CONTENT_LENGTH": _positive_int(environ, "MAX_CONTENT_LENGTH", 10 * 1024 * 1024),
+        # JSON nested deeper than this is refused (400) before it is parsed.
+        "MAX_JSON_DEPTH": _positive_int(environ, "MAX_JSON_DEPTH", 32),
         "LOG_FORMAT": environ.get("LOG_FORMAT", "text").lower(),
         "LOG_LEVEL": environ.get("LOG_LEVEL", "INFO").upper(),
         "CONFIGURE_LOGGING": True,
@@ -111,6 +115,13 @@ def _rate(text: str) -> float:
     if not 0 <= rate < 1:
         raise ConfigError(f"CLV_MONTHLY_DISCOUNT_RATE={text!r} must be a fraction from 0 to 1")
     return rate
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    text = environ.get(name, str(default))
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"{name}={text!r} must be a whole number above 0")
+    return int(text)
 
 
 def _seconds(text: str) -> float:

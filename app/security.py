@@ -4,13 +4,15 @@ No inline script runs unless the policy names it: Dash's own inline bootstrap sc
 hashes (computed once the Dash app is built), Flask-Admin's by a per-request nonce. Styles may
 be inline (Plotly and Dash components set style attributes); nothing loads from elsewhere.
 Inline event handlers are refused but for the exact ones Flask-Admin writes (by hash).
+Also here: who a caller is, for the API's rate limits.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g, request
+from flask_login import current_user
 
 HEADERS = {
     "X-Frame-Options": "DENY",
@@ -49,6 +51,20 @@ def content_security_policy(
             "frame-ancestors 'none'",
         )
     )
+
+
+def api_caller() -> str:
+    """Rate-limit key: the token, else the signed-in user, else the address."""
+    token = getattr(g, "api_token", None)
+    if token is not None:
+        return f"token:{token.id}"
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{request.remote_addr}"
+
+
+def api_rate_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def init_app(app: Flask) -> None:

@@ -197,6 +197,20 @@ def mask_email(email: str | None) -> str | None:
     return f"{local[:1]}{'*' * max(len(local) - 1, 3)}@{domain}"
 
 
+def mask_name(name: str | None) -> str | None:
+    """Initials: "Ada Lovelace" → "A. L."."""
+    if not name:
+        return name
+    return " ".join(f"{part[0]}." for part in name.split())
+
+
+def shown_person(row: dict, personal_data: bool) -> dict:
+    """The customer row as a viewer may see it: email and name masked without the right."""
+    if personal_data:
+        return row
+    return {**row, "email": mask_email(row.get("email")), "name": mask_name(row.get("name"))}
+
+
 # P(alive) bands of the segment matrix: (label, low inclusive, high exclusive).
 ALIVE_BANDS = (
     ("< 25%", 0.0, 0.25),

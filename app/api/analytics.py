@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from app.analytics.clv import latest_model
 from app.analytics.cohorts import cohort_retention
-from app.analytics.customer_reports import customer_list, mask_email
+from app.analytics.customer_reports import customer_list, shown_person
 from app.analytics.dashboard import (
     daily_series,
     dashboard_kpis,
@@ -20,9 +20,9 @@ from app.analytics.funnel import funnel_summary
 from app.api.freshness import stamp_answers
 from app.api.reports import date_range, money
 from app.api.schemas import CohortQuery, CustomerQuery, FunnelQuery, JobRunQuery, RangeQuery
-from app.api.tokens import api_caller, api_rate_limit
 from app.extensions import db, limiter
 from app.models import JobRun
+from app.security import api_caller, api_rate_limit
 from app.shop import currency, today
 
 blp = Blueprint("analytics_api", __name__, url_prefix="/api/v1", description="Figures, read-only")
@@ -94,11 +94,13 @@ def segments():
     ]
 
 
-def _may_see_emails() -> bool:
-    """Managers and admins, or a token owned by one; everyone else gets masked emails."""
+def _may_see_personal_data() -> bool:
+    """Managers and admins, or a token owned by an active one; everyone else sees customers'
+    emails and names masked."""
     token = getattr(g, "api_token", None)
     if token is not None:
-        return token.owner is not None and token.owner.has_role("manager")
+        owner = token.owner
+        return owner is not None and owner.active and owner.has_role("manager")
     return current_user.is_authenticated and current_user.has_role("manager")
 
 
@@ -117,11 +119,10 @@ def customers(query: dict):
         query["descending"],
         segment=query["segment"],
     )
-    code, show = currency(), _may_see_emails()
+    code, show = currency(), _may_see_personal_data()
     items = [
         {
-            **row,
-            "email": row["email"] if show else mask_email(row["email"]),
+            **shown_person(row, show),
             "lifetime_value": money(row["lifetime_value"], code),
             "aov": money(row["aov"], code),
             "last_order_at": row["last_order_at"].isoformat() if row["last_order_at"] else None,

@@ -9,10 +9,10 @@ from app.analytics.dashboard import daily_series, segment_summary
 from app.analytics.periods import DEFAULT_DAYS, DateRange
 from app.api.freshness import stamp_answers
 from app.api.schemas import RangeQuery
-from app.api.tokens import api_caller, api_rate_limit
 from app.extensions import db, limiter
 from app.formatting import to_major
 from app.problem import error_response
+from app.security import api_caller, api_rate_limit
 from app.shop import currency, today
 
 bp = Blueprint("reports_api", __name__, url_prefix="/analytics/api")

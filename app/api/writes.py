@@ -12,11 +12,11 @@ from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.api.tokens import api_caller, api_rate_limit
 from app.database import begin_write
 from app.extensions import csrf, db, limiter
 from app.pipeline.ingest import IngestConflict, IngestResult, UnknownReference
 from app.problem import error_response
+from app.security import api_caller, api_rate_limit
 
 log = logging.getLogger(__name__)
 WRITE_ATTEMPTS = 6

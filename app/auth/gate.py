@@ -6,7 +6,7 @@ from flask import Flask, Response, g, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from app.api.tokens import find_active_token
+from app.auth.tokens import find_active_token
 from app.extensions import db
 from app.problem import error_response
 

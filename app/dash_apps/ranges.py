@@ -9,6 +9,8 @@ from app.analytics.periods import DEFAULT_DAYS, MAX_RANGE_DAYS, DateRange
 
 PRESETS = ("7", "30", "90")
 DEFAULT_PRESET = str(DEFAULT_DAYS)
+# The days the API accepts too; beyond them date arithmetic (the period before) overflows.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 def _first(params: dict[str, list[str]], name: str) -> str | None:
@@ -18,9 +20,10 @@ def _first(params: dict[str, list[str]], name: str) -> str | None:
 
 def _iso(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or FIRST_DAY <= day <= LAST_DAY else None
 
 
 def parse_range(search: str | None, today: date) -> DateRange:

@@ -63,13 +63,19 @@ def test_customers_are_paged_sorted_and_masked_unless_a_manager_owns_the_token(
         4_000,
     ]
     assert page["items"][0]["email"] == "b*****@example.com"
-    UserFactory(email="boss@shop.test", role="manager")
+    assert page["items"][0]["name"] == "A. L."  # names are personal data too
+    boss = UserFactory(email="boss@shop.test", role="manager")
     result = runner.invoke(args=["tokens", "create", "--name", "CRM", "--owner", "boss@shop.test"])
     manager_token = result.output.strip().splitlines()[-1]
     _, page = call(
         f"{server}/api/v1/customers?per_page=1&sort=orders_count&descending=false", manager_token
     )
     assert page["items"][0]["email"].startswith("buyer")
+    assert page["items"][0]["name"] == "Ada Lovelace"
+    boss.active = False  # the manager has left: so has the token
+    db.session.commit()
+    status, body = call(f"{server}/api/v1/customers?per_page=1", manager_token)
+    assert (status, body["error"]) == (401, "invalid or revoked token")
 
 
 def test_funnel_cohorts_and_job_runs_answer(shop, runner, server):

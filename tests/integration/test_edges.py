@@ -126,3 +126,63 @@ def test_moments_that_cannot_be_true_are_refused(app, server, writer):
     status, body = post(f"{server}/api/v1/orders/WEB-1/refunds", future, writer)
     assert status == 422 and "refunded_at" in body["errors"]["json"]
     assert rows()[2] == 0
+
+
+def test_a_body_too_large_is_refused_before_it_is_read(make_app, writer):
+    small = make_app(MAX_CONTENT_LENGTH=2_000).test_client()
+    batch = {"orders": [order(f"W-{n}") for n in range(40)]}
+    response = small.post(
+        "/api/v1/orders", json=batch, headers={"Authorization": f"Bearer {writer}"}
+    )
+    assert response.status_code == 413 and response.is_json
+    assert rows() == (0, 0, 0, 0)
+
+
+def test_json_nested_too_deep_is_refused_before_it_is_parsed(app, client, writer):
+    for body in ("[" * 100_000 + "]" * 100_000, '{"orders": ' + "[" * 40 + "]" * 40 + "}"):
+        response = client.post(
+            "/api/v1/orders",
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {writer}"},
+        )
+        assert response.status_code == 400 and "nests deeper than 32" in response.json["error"]
+    assert rows() == (0, 0, 0, 0)
+
+
+def test_a_callback_that_does_not_exist_is_a_400(client, auth, viewer):
+    auth.login(viewer.email)
+    unknown = {
+        "output": "nothing.children",
+        "outputs": {"id": "nothing", "property": "children"},
+        "inputs": [],
+        "changedPropIds": [],
+        "state": [],
+    }
+    response = client.post("/analytics/_dash-update-component", json=unknown)
+    assert response.status_code == 400 and response.json["error"] == "no such callback"
+
+
+def test_an_id_beyond_any_campaign_is_a_404_for_every_method(app, server, writer):
+    from tests.integration.http import send
+
+    for method, body in (("GET", None), ("PATCH", {"name": "x"})):
+        status, answer = send(method, f"{server}/api/v1/campaigns/99999999999", body, writer)
+        assert (status, answer["status"]) == (404, 404), method
+
+
+def test_a_grid_request_never_returns_more_than_a_page(app):
+    from app.dash_apps.pages.customers import MAX_ROWS_PER_CALL, row_window
+
+    assert row_window({"startRow": 0, "endRow": -1}) == (0, 0)
+    assert row_window({"startRow": -50, "endRow": 10**9}) == (0, MAX_ROWS_PER_CALL)
+    assert row_window({"startRow": "x", "endRow": None}) == (0, 50)
+
+
+def test_dates_outside_the_calendar_the_api_accepts_fall_back_on_the_pages(app):
+    from app.dash_apps.pages import cohorts, dashboard
+
+    for search in ("?start=0001-01-01&end=0001-01-31", "?start=9999-01-01&end=9999-12-31"):
+        _empty, kpis, *_ = dashboard.update_dashboard(search)  # no OverflowError: 30 days
+        assert len(kpis) == 8
+        assert cohorts.update_cohorts("12", search) is not None

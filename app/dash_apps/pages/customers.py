@@ -13,8 +13,8 @@ from app.analytics.customer_reports import (
     customer_list,
     loyalty_figures,
     ltv_distribution,
-    mask_email,
     referral_figures,
+    shown_person,
 )
 from app.analytics.dashboard import segment_summary
 from app.dash_apps import context, figures
@@ -34,6 +34,7 @@ from app.models.enums import SEGMENTS
 
 TERMS = ("Lifetime value", "RFM scores", "Segments", "Churn risk", "P(alive) and CLV")
 PAGE_SIZE = 50
+MAX_ROWS_PER_CALL = 200
 EXPORT_LIMIT = 10_000
 GRID_COLUMNS = [
     {"field": "customer_id", "headerName": "Customer", "sortable": False},
@@ -220,10 +221,9 @@ def prediction_outputs(currency: str) -> tuple:
     return status, figures.alive_matrix_heatmap(matrix, SEGMENTS, bands), calibration
 
 
-def _present(row: dict, currency: str, show_email: bool) -> dict:
+def _present(row: dict, currency: str, personal_data: bool) -> dict:
     return {
-        **row,
-        "email": row["email"] if show_email else mask_email(row["email"]),
+        **shown_person(row, personal_data),
         "lifetime_value": format_money(row["lifetime_value"], currency),
         "aov": format_money(row["aov"], currency),
         "churn_risk": "" if row["churn_risk"] is None else f"{row['churn_risk']:.0%}",
@@ -237,25 +237,59 @@ def _present(row: dict, currency: str, show_email: bool) -> dict:
 
 
 def serve_rows(request: dict | None, kind: str) -> dict:
-    """Server-side paging and sorting for the infinite grids; emails masked below manager."""
+    """Server-side paging and sorting for the infinite grids; personal data masked below
+    manager."""
     request = request or {}
-    start, end = int(request.get("startRow", 0)), int(request.get("endRow", PAGE_SIZE))
+    start, limit = row_window(request)
     sort = (request.get("sortModel") or [{}])[0]
     rows, total = customer_list(
         db.session,
         kind.replace("-", "_"),
         offset=start,
-        limit=min(end - start, 200),
+        limit=limit,
         sort=sort.get("colId"),
         descending=sort.get("sort", "desc") == "desc",
     )
-    currency, show_email = context.currency(), context.can("manager")
-    return {"rowData": [_present(row, currency, show_email) for row in rows], "rowCount": total}
+    currency, personal_data = context.currency(), context.can("manager")
+    return {"rowData": [_present(row, currency, personal_data) for row in rows], "rowCount": total}
+
+
+def row_window(request: dict) -> tuple[int, int]:
+    """(offset, limit) of a grid's row request: never negative, never past MAX_ROWS_PER_CALL,
+    whatever a crafted request says (SQLite reads LIMIT -1 as no limit at all)."""
+    try:
+        start = int(request.get("startRow", 0))
+        end = int(request.get("endRow", PAGE_SIZE))
+    except (TypeError, ValueError):
+        start, end = 0, PAGE_SIZE
+    start = min(max(start, 0), 10**9)
+    return start, min(max(end - start, 0), MAX_ROWS_PER_CALL)
+
+
+def _export_row(row: dict, currency: str) -> list:
+    def major(amount: int | None) -> str | None:
+        return None if amount is None else str(to_major(amount, currency))
+
+    return [
+        row["customer_id"],
+        row["name"],
+        row["email"],
+        row["segment"],
+        row["orders_count"],
+        major(row["lifetime_value"]),
+        major(row["aov"]),
+        row["recency_days"],
+        row["churn_risk"],
+        row["p_alive"],
+        major(row["clv_12m"]),
+        major(row["value_at_risk"]),
+        row["vip_tier"],
+    ]
 
 
 def export_list(kind: str, fmt: str) -> dict:
     rows, _ = customer_list(db.session, kind.replace("-", "_"), offset=0, limit=EXPORT_LIMIT)
-    currency, show_email = context.currency(), context.can("manager")
+    currency, personal_data = context.currency(), context.can("manager")
     columns = [
         "customer_id",
         "name",
@@ -271,24 +305,7 @@ def export_list(kind: str, fmt: str) -> dict:
         f"value_at_risk_{currency}",
         "tier",
     ]
-    table = [
-        [
-            row["customer_id"],
-            row["name"],
-            row["email"] if show_email else mask_email(row["email"]),
-            row["segment"],
-            row["orders_count"],
-            str(to_major(row["lifetime_value"], currency)),
-            str(to_major(row["aov"], currency)),
-            row["recency_days"],
-            row["churn_risk"],
-            row["p_alive"],
-            None if row["clv_12m"] is None else str(to_major(row["clv_12m"], currency)),
-            None if row["value_at_risk"] is None else str(to_major(row["value_at_risk"], currency)),
-            row["vip_tier"],
-        ]
-        for row in rows
-    ]
+    table = [_export_row(shown_person(row, personal_data), currency) for row in rows]
     return download(f"{kind}-customers", fmt, columns, table)
 
 
