@@ -42,9 +42,13 @@ def load_config(
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": not _flag(environ, "RATELIMIT_DISABLED"),
         "LOGIN_RATE_LIMIT": environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Per account and address: a stranger's wrong guesses never lock the owner out.
         "LOGIN_ACCOUNT_RATE_LIMIT": environ.get(
             "LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;30 per hour"
         ),
+        # Per account from every address: past this many failures, each attempt waits.
+        "LOGIN_SLOWDOWN_AFTER": environ.get("LOGIN_SLOWDOWN_AFTER", "10 per 10 minutes"),
+        "LOGIN_SLOWDOWN_SECONDS": float(environ.get("LOGIN_SLOWDOWN_SECONDS", "2")),
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
         "CLV_MONTHLY_DISCOUNT_RATE": _rate(environ.get("CLV_MONTHLY_DISCOUNT_RATE", "0.01")),
         "API_TITLE": "Storefront Analytics API",

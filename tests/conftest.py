@@ -123,7 +123,7 @@ class AuthActions:
         )
 
     def logout(self):
-        return self._client.get("/logout")
+        return self._client.post("/logout")
 
 
 @pytest.fixture

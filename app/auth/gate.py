@@ -11,7 +11,14 @@ from app.extensions import db
 from app.problem import error_response
 
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "auth.logout", "health.healthz", "health.favicon", "static"}
+    {
+        "auth.login",
+        "auth.logout",
+        "auth.confirm_logout",
+        "health.healthz",
+        "health.favicon",
+        "static",
+    }
 )
 JSON_PATH_PREFIXES = ("/api/", "/analytics/api/", "/analytics/_")
 # Where an API token (Authorization: Bearer …) is accepted instead of a staff login.

@@ -7,6 +7,7 @@ from datetime import date
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, ctx, dcc, html, no_update, set_props
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.analytics.freshness import figures_as_of
@@ -32,7 +33,7 @@ def navbar() -> dbc.Navbar:
         for slug, label, href in NAV_ITEMS
     ]
     links.append(dbc.NavItem(dbc.NavLink("API", href="/api/v1/docs", external_link=True)))
-    links.append(dbc.NavItem(dbc.NavLink("Sign out", href="/logout", external_link=True)))
+    links.append(dbc.NavItem(sign_out_form()))
     return dbc.Navbar(
         dbc.Container(
             [
@@ -49,6 +50,21 @@ def navbar() -> dbc.Navbar:
         color="dark",
         dark=True,
         expand="lg",
+    )
+
+
+def sign_out_form() -> html.Form:
+    """Signing out is a POST with the CSRF token: no link elsewhere can sign staff out."""
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+            html.Button(
+                "Sign out", type="submit", id="shell-sign-out", className="nav-link btn btn-link"
+            ),
+        ],
+        action="/logout",
+        method="POST",
+        className="d-flex",
     )
 
 

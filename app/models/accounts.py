@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models.base import Base, utc_now
@@ -26,6 +26,8 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     last_login_at: Mapped[datetime | None]
+    # Part of every login's id: raising it ends every session of the user, wherever it is.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="owner")
 
@@ -33,7 +35,23 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """What the session cookie (and the remember-me cookie) holds: id and version."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere: every cookie issued so far stops working."""
+        self.session_version = (self.session_version or 0) + 1
+
+    @validates("active")
+    def _deactivation_ends_sessions(self, _key: str, active: bool) -> bool:
+        if self.active and not active:
+            self.end_sessions()
+        return active
+
     def set_password(self, password: str) -> None:
+        if self.password_hash:
+            self.end_sessions()  # a changed password signs out every other session
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:

@@ -123,7 +123,12 @@ def test_viewer_signs_in_and_reads_the_figures_the_database_holds(
     assert browser.find_element("id", "dashboard-orders").text == format_count(kpis.orders)
     assert browser.find_element("id", "dashboard-aov").text == format_money(kpis.aov, currency)
     assert browser.current_url.endswith("/analytics/dashboard/" + RANGE)  # next= kept the range
+    wait_text(browser, "#shell-as-of", "Figures as of")
     assert console_errors(browser) == []
+    browser.find_element("id", "shell-sign-out").click()  # a POST with the CSRF token
+    wait_for(browser, "input[name=email]")
+    browser.get(server + "/analytics/dashboard/")
+    assert "/login" in browser.current_url
 
 
 def test_changing_the_range_changes_the_chart_and_the_url(app, demo_shop, browser, server, viewer):

@@ -80,3 +80,97 @@ def test_login_attempts_are_rate_limited(make_app, viewer):
         for _ in range(4)
     ]
     assert codes == [400, 400, 400, 429]
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def _signed_in(app, cookie: str) -> bool:
+    """Whether a copy of a session cookie, used from another browser, still signs in."""
+    from flask import g
+
+    g.pop("_login_user", None)  # the test's app context outlives requests; a server's does not
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other.get("/analytics/dashboard/").status_code == 200
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, auth, viewer):
+    auth.login(viewer.email)
+    copied = _session_cookie(client)
+    assert _signed_in(app, copied)
+    auth.logout()
+    assert not _signed_in(app, copied)
+    assert client.get("/analytics/dashboard/").status_code == 302
+
+
+def test_a_link_cannot_sign_anyone_out(client, auth, viewer):
+    auth.login(viewer.email)
+    page = client.get("/logout")
+    assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+    assert client.get("/analytics/dashboard/").status_code == 200  # still signed in
+
+
+def test_logout_needs_the_csrf_token(make_app, viewer):
+    from tests.integration.test_dash_csrf import login_with_csrf
+
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    login_with_csrf(client, viewer.email)
+    assert client.post("/logout").status_code == 400  # forged from elsewhere: refused
+    assert client.get("/analytics/dashboard/").status_code == 200
+
+
+def test_a_new_password_or_deactivation_ends_every_session(app, client, auth, viewer):
+    auth.login(viewer.email)
+    copied = _session_cookie(client)
+    viewer.set_password("a completely new passphrase")
+    db.session.commit()
+    assert not _signed_in(app, copied)
+    auth.login(viewer.email, password="a completely new passphrase")
+    copied = _session_cookie(client)
+    assert _signed_in(app, copied)
+    viewer.active = False
+    db.session.commit()
+    assert not _signed_in(app, copied)
+
+
+def test_the_csrf_token_from_before_signing_in_is_not_kept(make_app, viewer):
+    import re
+
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    form = client.get("/login").get_data(as_text=True)
+    before = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    client.post(
+        "/login",
+        data={"email": viewer.email, "password": "correct horse battery", "csrf_token": before},
+    )
+    assert client.post("/logout", data={"csrf_token": before}).status_code == 400
+
+
+def test_strangers_cannot_lock_the_owner_out_of_their_account(make_app, viewer):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        LOGIN_RATE_LIMIT="100 per minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="3 per minute",
+    )
+    stranger = app.test_client()
+    for _ in range(5):
+        stranger.post(
+            "/login",
+            data={"email": viewer.email, "password": "guess"},
+            environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        )
+    attempt = stranger.post(
+        "/login",
+        data={"email": viewer.email, "password": "guess"},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
+    assert attempt.status_code == 429  # the stranger is throttled …
+    owner = app.test_client()
+    response = owner.post(
+        "/login",
+        data={"email": viewer.email, "password": "correct horse battery"},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert response.status_code == 302  # … the owner, elsewhere, is not
