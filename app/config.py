@@ -96,7 +96,36 @@ def load_config(
     on_sqlite = str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite")
     if production and on_sqlite and not _flag(environ, "ALLOW_SQLITE"):
         raise ConfigError("APP_ENV=production needs a PostgreSQL DATABASE_URL (or ALLOW_SQLITE=1)")
+    if production:
+        _check_production_limits(config, environ)
     return config
+
+
+# Guesses an attacker tries first; a production key is long and random.
+PLACEHOLDER_SECRETS = frozenset(
+    {"secret", "changeme", "change-me", "dev", "development", "test", "password", "x"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+def _check_production_secret(secret: str) -> None:
+    if len(secret) < MIN_SECRET_LENGTH or secret.strip().lower() in PLACEHOLDER_SECRETS:
+        raise ConfigError(
+            f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} random characters in production: "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+
+
+def _check_production_limits(config: dict, environ: Mapping[str, str]) -> None:
+    """Each gunicorn worker keeps its own counts in memory:// storage, so with several workers
+    every limit is multiplied by their number. Production needs a shared store."""
+    workers = int(environ.get("WEB_CONCURRENCY") or min((os.cpu_count() or 1) * 2, 8))
+    memory = str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://")
+    if memory and workers > 1 and config["RATELIMIT_ENABLED"]:
+        raise ConfigError(
+            f"RATELIMIT_STORAGE_URI=memory:// with {workers} workers multiplies every rate limit "
+            "by the workers; set it to redis://… (shared), or WEB_CONCURRENCY=1"
+        )
 
 
 def normalise_database_url(url: str) -> str:
@@ -148,6 +177,8 @@ def _timezone(name: str) -> str:
 
 def _secret_key(environ: Mapping[str, str], instance_path: str, production: bool) -> str:
     if environ.get("SECRET_KEY"):
+        if production:
+            _check_production_secret(environ["SECRET_KEY"])
         return environ["SECRET_KEY"]
     if production:
         raise ConfigError("SECRET_KEY must be set when APP_ENV=production")

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 
 bp = Blueprint("health", __name__)
+RETRY_AFTER_SECONDS = 30
 
 
 @bp.get("/healthz")
@@ -17,7 +18,10 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
+        response = jsonify(status="unavailable", database="unreachable")
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return jsonify(status="ok")
 
 

@@ -9,8 +9,7 @@ import sys
 import time
 import uuid
 
-from flask import Flask, Response, g, request
-from flask_login import current_user
+from flask import Flask, Response, g, request, session
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id from the proxy is kept only if it looks like one (no log injection through it).
@@ -57,11 +56,23 @@ def _start() -> None:
     g.request_started = time.perf_counter()
 
 
+# Control characters in a logged value (a path with %0a in it) could forge a log line.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """The text with control characters escaped, so it stays on its own log line."""
+    return CONTROL_CHARACTERS.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 def _caller() -> str:
-    token = g.get("api_token")
-    if token is not None:
-        return f"token:{token.id}"
-    return f"user:{current_user.id}" if current_user.is_authenticated else "anonymous"
+    """Who called, from what the request already knows: never a database query (this runs
+    on the way out of a request that may have failed because the database is gone)."""
+    token_id = g.get("api_token_id")
+    if token_id is not None:
+        return f"token:{token_id}"
+    login_id = session.get("_user_id")
+    return f"user:{login_id.partition(':')[0]}" if login_id else "anonymous"
 
 
 def _finish(response: Response) -> Response:
@@ -72,8 +83,8 @@ def _finish(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = request_id
     log.info(
         "%s %s %s %.1f ms",
-        request.method,
-        request.path,
+        printable(request.method),
+        printable(request.path),
         response.status_code,
         duration_ms,
         extra={

@@ -63,6 +63,7 @@ def enforce_login() -> Response | None:
         if token is None:
             return _unauthorized("invalid or revoked token")
         g.api_token = token
+        g.api_token_id = token.id  # for the request log, which must not query again
         return None
     if current_user.is_authenticated:
         return None

@@ -17,7 +17,7 @@ from app.models import Order
 from tests.conftest import app_config
 from tests.factories import OrderFactory, UserFactory
 from tests.integration.browser import live_server
-from tests.integration.http import call, create_token, post
+from tests.integration.http import call, create_token, exchange, post
 from tests.integration.throwaway_postgres import throwaway_postgres
 
 
@@ -67,8 +67,8 @@ def test_database_stops_and_returns_everything_recovers_by_itself(own_postgres, 
             assert call(f"{base}/api/v1/kpis?days=7", token)[0] == 200
 
             own_postgres.stop()
-            status, body = call(f"{base}/healthz")
-            assert (status, body["status"]) == (503, "unavailable")
+            status, headers, body = exchange("GET", f"{base}/healthz")
+            assert (status, body["status"], headers["Retry-After"]) == (503, "unavailable", "30")
             status, body = call(f"{base}/api/v1/kpis?days=7", token)
             assert status == 503 and "database" in body["error"]
             status, kind, page = staff.open("/analytics/dashboard/")

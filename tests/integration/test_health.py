@@ -10,3 +10,4 @@ def test_health_reports_503_when_the_database_is_unreachable(make_app):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
+    assert response.headers["Retry-After"] == "30"  # when to ask again, as the README says

@@ -107,3 +107,15 @@ def test_each_request_is_logged_once_with_an_id_status_and_duration(client, capl
     assert second.request_id != "bad id; forged=1" and len(second.request_id) == 32
     line = json.loads(JsonFormatter().format(first))
     assert line["request_id"] == "abc-123" and line["status"] == 200 and line["level"] == "INFO"
+
+
+def test_a_forged_line_in_a_path_stays_on_the_request_s_own_log_line(client, caplog):
+    import logging
+
+    from app.observability import printable
+
+    assert printable("/x\n2026-01-01 INFO forged") == "/x\\n2026-01-01 INFO forged"
+    with caplog.at_level(logging.INFO, logger="storefront.request"):
+        client.get("/x%0a2026-11-24 INFO storefront.request GET /admin 200")
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "storefront.request"]
+    assert "\n" not in line and "\\n2026-11-24" in line

@@ -2,6 +2,9 @@ import pytest
 
 from app.config import ConfigError, load_config, normalise_database_url
 
+GOOD_SECRET = "0f3a" * 16
+SHARED_LIMITS = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
     with pytest.raises(ConfigError, match="SECRET_KEY"):
@@ -11,7 +14,7 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 
 def test_production_refuses_sqlite_unless_explicitly_allowed(tmp_path):
-    environ = {"APP_ENV": "production", "SECRET_KEY": "s3cret"}
+    environ = {"APP_ENV": "production", "SECRET_KEY": GOOD_SECRET, **SHARED_LIMITS}
     with pytest.raises(ConfigError, match="PostgreSQL"):
         load_config(str(tmp_path), environ=environ)
     assert (
@@ -23,8 +26,9 @@ def test_production_refuses_sqlite_unless_explicitly_allowed(tmp_path):
 def test_production_cookies_are_secure(tmp_path):
     environ = {
         "APP_ENV": "production",
-        "SECRET_KEY": "s3cret",
+        "SECRET_KEY": GOOD_SECRET,
         "DATABASE_URL": "postgresql://db/shop",
+        **SHARED_LIMITS,
     }
     config = load_config(str(tmp_path), environ=environ)
     assert config["SESSION_COOKIE_SECURE"] is True
@@ -71,3 +75,26 @@ def test_overrides_win_over_environment(tmp_path):
 )
 def test_database_urls_use_the_installed_driver(given, expected):
     assert normalise_database_url(given) == expected
+
+
+@pytest.mark.parametrize("secret", ["x", "changeme", "short-but-not-a-placeholder", "secret"])
+def test_production_refuses_a_short_or_placeholder_secret_key(tmp_path, secret):
+    environ = {
+        "APP_ENV": "production",
+        "DATABASE_URL": "postgresql://db/shop",
+        "SECRET_KEY": secret,
+    }
+    with pytest.raises(ConfigError, match="at least 32"):
+        load_config(str(tmp_path), environ={**environ, **SHARED_LIMITS})
+
+
+def test_production_refuses_per_worker_rate_limits_with_several_workers(tmp_path):
+    environ = {
+        "APP_ENV": "production",
+        "DATABASE_URL": "postgresql://db/shop",
+        "SECRET_KEY": GOOD_SECRET,
+    }
+    with pytest.raises(ConfigError, match="memory://"):
+        load_config(str(tmp_path), environ={**environ, "WEB_CONCURRENCY": "4"})
+    assert load_config(str(tmp_path), environ={**environ, "WEB_CONCURRENCY": "1"})
+    assert load_config(str(tmp_path), environ={**environ, **SHARED_LIMITS, "WEB_CONCURRENCY": "4"})
