@@ -20,6 +20,7 @@ from app import create_app
 from app.extensions import db
 from app.pipeline.jobs import run_due
 from app.pipeline.refresher import RefreshSettings, refresh
+from app.pipeline.restamp import zone_warning
 
 log = logging.getLogger(__name__)
 # Misfired runs (process asleep or down at 00:15) still run when it is back within hours.
@@ -43,7 +44,11 @@ logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
 
 def run_due_days(app: Flask) -> None:
     with app.app_context():
-        outcomes = run_due(db.session, RefreshSettings.from_config(app.config))
+        settings = RefreshSettings.from_config(app.config)
+        warning = zone_warning(db.session, settings.zone)
+        if warning:
+            log.error(warning)
+        outcomes = run_due(db.session, settings)
         db.session.remove()
     for day, outcome in outcomes.items():
         log.info("nightly aggregates for %s: %s", day, outcome)

@@ -38,7 +38,10 @@ def run_migrations_online():
 
     options = dict(migrate_state.configure_args)
     options.setdefault("process_revision_directives", skip_empty_revisions)
-    with target_db.engine.connect() as connection:
+    # A migration that fails half-way leaves nothing behind, on SQLite too: the writer's
+    # BEGIN IMMEDIATE (app/database.py) makes SQLite's DDL transactional.
+    options.setdefault("transactional_ddl", True)
+    with target_db.engine.connect().execution_options(storefront_writer=True) as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **options)
         with context.begin_transaction():
             context.run_migrations()

@@ -12,10 +12,12 @@ from flask.cli import AppGroup
 from app.analytics.clv import fit_shop
 from app.analytics.freshness import figures_as_of
 from app.analytics.periods import DateRange
+from app.database import begin_write
 from app.extensions import db
 from app.models import CustomerMetrics, JobRun, Order, StaleKey
 from app.pipeline.jobs import recompute, run_claimed, run_nightly
 from app.pipeline.refresher import RefreshSettings, drain
+from app.pipeline.restamp import restamp, zone_warning
 from app.pipeline.stale import Keys, mark
 from app.pipeline.verify import verify
 from app.timeutil import shop_today
@@ -57,6 +59,23 @@ def verify_command() -> None:
         raise click.ClickException(
             "figures differ from a recompute; run `flask analytics backfill`"
         )
+
+
+@analytics_cli.command("restamp")
+def restamp_command() -> None:
+    """After SHOP_TIMEZONE changed: derive every business date again in the zone configured
+    now, and recompute the days that moved."""
+    settings = _settings()
+    begin_write(db.session)
+    changed = restamp(db.session, settings.zone)
+    db.session.commit()
+    click.echo(
+        f"Business dates now in {settings.zone.key}: "
+        + ", ".join(f"{count:,} {table}" for table, count in changed.items())
+        + " moved. Refreshing the figures…"
+    )
+    drain(db.engine, settings)
+    click.echo("done")
 
 
 @analytics_cli.command("update")
@@ -105,6 +124,9 @@ def backfill(start, end) -> None:
 def status(limit: int) -> None:
     """How fresh the figures are, and the most recent job runs."""
     pending = db.session.scalar(sa.select(sa.func.count()).select_from(StaleKey))
+    warning = zone_warning(db.session, _settings().zone)
+    if warning:
+        click.echo(f"WARNING: {warning}", err=True)
     click.echo(
         f"figures as of {figures_as_of(db.session):%Y-%m-%d %H:%M:%S} UTC; "
         f"{pending:,} stale key(s) waiting for the refresher"

@@ -25,7 +25,7 @@ from app.models.commerce import (
     Refund,
     Subscription,
 )
-from app.models.ops import AuditLog, JobRun, StaleKey
+from app.models.ops import AuditLog, JobRun, ShopSetting, StaleKey
 
 __all__ = [
     "ApiToken",
@@ -50,6 +50,7 @@ __all__ = [
     "Referral",
     "Refund",
     "RevenueStream",
+    "ShopSetting",
     "StaleKey",
     "Subscription",
     "User",

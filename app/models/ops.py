@@ -71,3 +71,13 @@ class StaleKey(Base):
     last_order_id: Mapped[int | None]
     # The oldest pending key says how fresh the figures are (see app/analytics/freshness.py).
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
+
+
+class ShopSetting(Base):
+    """A fact about the stored data itself, e.g. the zone its business dates were stamped in."""
+
+    __tablename__ = "shop_settings"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import DailyAnalyticsSnapshot, JobRun, RevenueStream
 from scheduler import build_scheduler, run_due_days
 from tests.factories import OrderFactory
+from tests.refresh import refresh
 
 
 def snapshot_rows() -> list[tuple]:
@@ -219,3 +220,21 @@ def test_a_scheduler_killed_mid_run_leaves_no_partial_day_and_the_next_start_cat
         sa.select(DailyAnalyticsSnapshot).where(DailyAnalyticsSnapshot.business_date == yesterday)
     )
     assert (snapshot.orders, snapshot.net_revenue) == (1, 5_000)
+
+
+def test_a_new_shop_time_zone_is_noticed_and_restamp_moves_the_days(app, make_app):
+    # 02:00 UTC on 10 March is still 9 March in New York.
+    OrderFactory(subtotal=4_000, placed_at=datetime(2026, 3, 10, 2, tzinfo=UTC))
+    refresh()
+    assert snapshot_rows() == [(date(2026, 3, 10), 1, 4_000)]
+    new_york = make_app(SHOP_TIMEZONE="America/New_York")
+    with new_york.app_context():
+        runner = new_york.test_cli_runner()
+        status = runner.invoke(args=["analytics", "status"])
+        assert "stamped in UTC but SHOP_TIMEZONE is America/New_York" in status.output
+        result = runner.invoke(args=["analytics", "restamp"])
+        assert result.exit_code == 0 and "1 orders" in result.output, result.output
+        assert "WARNING" not in runner.invoke(args=["analytics", "status"]).output
+        assert runner.invoke(args=["analytics", "verify"]).exit_code == 0
+        db.session.remove()
+    assert snapshot_rows() == [(date(2026, 3, 9), 1, 4_000)]

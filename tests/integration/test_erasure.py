@@ -60,3 +60,30 @@ def test_erase_removes_the_person_and_keeps_every_figure(app, runner):
 def test_erasing_an_unknown_customer_says_so(app, runner):
     result = runner.invoke(args=["customers", "erase", "NOPE", "--yes"])
     assert result.exit_code == 1 and "no customer NOPE" in result.output
+
+
+def test_no_order_can_name_or_reach_an_erased_customer(app, runner, server, writer):
+    from tests.integration.http import post
+
+    target = CustomerFactory(external_id="C-7")
+    runner.invoke(args=["customers", "erase", "C-7", "--yes"])
+    placeholder = f"erased-{target.id}"
+    order = {
+        "external_id": "W-1",
+        "customer_id": placeholder,
+        "placed_at": "2026-03-10T10:00:00Z",
+        "subtotal": 100,
+    }
+    status, body = post(f"{server}/api/v1/orders", order, writer)
+    assert status == 422 and "reserved" in " ".join(
+        body["errors"]["json"]["orders"]["0"]["customer_id"]
+    )
+    # The person's old id is someone new now; the erased row gets no orders.
+    status, _ = post(f"{server}/api/v1/orders", {**order, "customer_id": "C-7"}, writer)
+    assert status == 201
+    db.session.expire_all()
+    assert db.session.get(Customer, target.id).orders == []
+    # A customer whose id only looks like a placeholder cannot exist, so erasing never collides.
+    other = CustomerFactory(external_id="C-8")
+    assert runner.invoke(args=["customers", "erase", "C-8", "--yes"]).exit_code == 0
+    assert db.session.get(Customer, other.id).external_id == f"erased-{other.id}"
