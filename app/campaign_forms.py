@@ -7,12 +7,15 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
+from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from app.formatting import minor_unit_exponent, to_major
 from app.models import Campaign
 from app.models.enums import CAMPAIGN_STATUSES
+from app.pipeline.fields import clean_text
 
+CAMPAIGNS = Campaign.__table__
 # A campaign's editable fields, in form order: the staff page, the API and the admin screen.
 CAMPAIGN_FIELDS = (
     "name",
@@ -57,18 +60,35 @@ def _day(raw, label: str, errors: dict, name: str, required: bool) -> date | Non
         return None
 
 
+def _text(raw, label: str, errors: dict, name: str) -> str:
+    """Text that fits its column on every database, or a message saying why not."""
+    try:
+        text = clean_text(str(raw or ""))
+    except ValidationError:
+        errors[name] = f"{label} cannot contain control characters."
+        return ""
+    limit = CAMPAIGNS.c[name].type.length
+    if len(text) > limit:
+        errors[name] = f"{label} can have at most {limit} characters."
+    return text
+
+
 def validate_campaign(
     session: Session, form: dict, currency: str, campaign_id: int | None = None
 ) -> CampaignInput:
     """Check a submitted form; `errors` names each bad field, `values` are ready to save."""
     result = CampaignInput()
     errors = result.errors
-    name, code = (form.get("name") or "").strip(), (form.get("code") or "").strip().upper()
-    if not name:
+    name = _text(form.get("name"), "Name", errors, "name")
+    code = _text(form.get("code"), "Code", errors, "code").upper()
+    audience = _text(form.get("target_audience"), "Target audience", errors, "target_audience")
+    if not name and "name" not in errors:
         errors["name"] = "Name is required."
-    if not code:
+    if not code and "code" not in errors:
         errors["code"] = "Code is required."
-    elif session.scalar(
+    elif len(code) > CAMPAIGNS.c.code.type.length:  # "ß" upper-cases to "SS"
+        errors["code"] = f"Code can have at most {CAMPAIGNS.c.code.type.length} characters."
+    elif "code" not in errors and session.scalar(
         sa.select(Campaign.id).where(Campaign.code == code, Campaign.id != (campaign_id or 0))
     ):
         errors["code"] = f"Another campaign already uses the code {code}."
@@ -93,7 +113,7 @@ def validate_campaign(
         "code": code,
         "status": status,
         "discount_percent": discount,
-        "target_audience": (form.get("target_audience") or "all").strip() or "all",
+        "target_audience": audience or "all",
         "budget": budget,
         "spend": spend,
         "starts_on": starts_on,
