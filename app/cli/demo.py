@@ -6,6 +6,7 @@ import secrets
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from app.extensions import db
 from app.models import Order, User
 from app.pipeline.jobs import recompute
 from app.pipeline.refresher import RefreshSettings
+from app.pipeline.restamp import record_zone
 
 demo_cli = AppGroup("demo", help="Generate a believable demo shop.")
 
@@ -63,7 +65,9 @@ def seed_demo(
             db.session.rollback()
             raise click.ClickException(str(error)) from error
     elapsed = time.perf_counter() - started
-    # Bulk loading marks nothing stale: mark the whole shop, and refresh it now.
+    # Its business dates are in the zone configured now; bulk loading marks nothing stale:
+    # mark the whole shop, and refresh it now.
+    record_zone(db.session, ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
     db.session.commit()
     days = DateRange(spec.start_date, spec.end_date)
     settings = RefreshSettings.from_config(current_app.config)

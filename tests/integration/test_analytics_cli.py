@@ -223,6 +223,11 @@ def test_a_scheduler_killed_mid_run_leaves_no_partial_day_and_the_next_start_cat
 
 
 def test_a_new_shop_time_zone_is_noticed_and_restamp_moves_the_days(app, make_app):
+    from zoneinfo import ZoneInfo
+
+    from app.pipeline.restamp import record_zone
+
+    record_zone(db.session, ZoneInfo("UTC"))  # as the migration records it on a new database
     # 02:00 UTC on 10 March is still 9 March in New York.
     OrderFactory(subtotal=4_000, placed_at=datetime(2026, 3, 10, 2, tzinfo=UTC))
     refresh()
