@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -36,16 +37,38 @@ class CampaignInput:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+AMOUNT = re.compile(r"-?\d{1,13}(\.\d+)?")
+WHOLE_PERCENT = re.compile(r"\d{1,3}")
+
+
 def _money(raw, currency: str, label: str, errors: dict, name: str) -> int | None:
-    try:
-        amount = Decimal(str(raw if raw not in (None, "") else "0"))
-    except InvalidOperation:
-        errors[name] = f"{label} must be a number."
+    """A plain amount in major units (blank is 0); never rounded or clamped without a word."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        return 0
+    if not AMOUNT.fullmatch(text):
+        errors[name] = f"{label} must be an amount like 1250.00."
         return None
+    amount = Decimal(text)
     if amount < 0:
         errors[name] = f"{label} cannot be negative."
         return None
-    return int((amount * 10 ** minor_unit_exponent(currency)).to_integral_value())
+    exponent = minor_unit_exponent(currency)
+    minor = amount.scaleb(exponent)
+    if minor != minor.to_integral_value():
+        errors[name] = f"{label} can have at most {exponent} decimal places."
+        return None
+    return int(minor)
+
+
+def _percent(raw, errors: dict) -> int:
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        return 0
+    if not WHOLE_PERCENT.fullmatch(text) or int(text) > 100:
+        errors["discount_percent"] = "Discount must be a whole percentage from 0 to 100."
+        return 0
+    return int(text)
 
 
 def _day(raw, label: str, errors: dict, name: str, required: bool) -> date | None:
@@ -95,13 +118,7 @@ def validate_campaign(
     status = form.get("status") or "draft"
     if status not in CAMPAIGN_STATUSES:
         errors["status"] = "Choose a status from the list."
-    try:
-        discount = int(form.get("discount_percent") or 0)
-        if not 0 <= discount <= 100:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["discount_percent"] = "Discount must be a whole percentage from 0 to 100."
-        discount = 0
+    discount = _percent(form.get("discount_percent"), errors)
     budget = _money(form.get("budget"), currency, "Budget", errors, "budget")
     spend = _money(form.get("spend"), currency, "Spend", errors, "spend")
     starts_on = _day(form.get("starts_on"), "Start date", errors, "starts_on", required=True)

@@ -161,6 +161,7 @@ def test_every_page_renders_without_errors(app, demo_shop, browser, server, view
 
 def test_manager_creates_a_campaign_and_finds_it_in_the_list(app, browser, server):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     manager = UserFactory(role="manager")
     sign_in(browser, server, manager.email, "/analytics/campaigns/")
@@ -186,6 +187,27 @@ def test_manager_creates_a_campaign_and_finds_it_in_the_list(app, browser, serve
         12_000,
         date(2026, 3, 1),
     )
+    # The form is blank for the next campaign; picking one loads it, "New campaign" blanks it.
+    assert browser.find_element(By.ID, "campaigns-form-name").get_attribute("value") == ""
+    picker = Select(browser.find_element(By.ID, "campaigns-form-edit"))
+    picker.select_by_value(str(campaign.id))
+    WebDriverWait(browser, 10).until(
+        lambda b: (
+            b.find_element(By.ID, "campaigns-form-name").get_attribute("value") == "Browser Week"
+        )
+    )
+    picker.select_by_value("new")
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_element(By.ID, "campaigns-form-name").get_attribute("value") == ""
+    )
+    # A discount out of range is explained, never saved as something else.
+    for name, value in {"name": "Too Much", "code": "much", "discount_percent": "150"}.items():
+        field = browser.find_element(By.ID, f"campaigns-form-{name}")
+        field.clear()
+        field.send_keys(value)
+    browser.find_element(By.ID, "campaigns-form-save").click()
+    wait_text(browser, "#campaigns-form-discount_percent-error", "whole percentage from 0 to 100")
+    assert db.session.scalar(sa.select(Campaign).where(Campaign.code == "MUCH")) is None
 
 
 def test_viewer_gets_no_campaign_form(app, browser, server, viewer):

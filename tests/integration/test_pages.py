@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 from flask_login import login_user
 
@@ -181,6 +182,27 @@ def submit(values: dict, campaign_id=None):
     return campaigns.save_form(1, campaign_id, *(values[name] for name in campaigns.FIELDS))
 
 
+def outcome(result: tuple) -> dict:
+    """The save callback's outputs by meaning."""
+    count = len(campaigns.FIELDS)
+    return {
+        "message": result[0],
+        "errors": {
+            name: error
+            for name, flag, error in zip(
+                campaigns.FIELDS,
+                result[1 : 1 + count],
+                result[1 + count : 1 + 2 * count],
+                strict=True,
+            )
+            if flag
+        },
+        "saved": result[1 + 2 * count],
+        "edit": result[2 + 2 * count],
+        "form": dict(zip(campaigns.FIELDS, result[3 + 2 * count :], strict=True)),
+    }
+
+
 def test_viewers_cannot_save_campaigns_even_by_calling_the_callback(app):
     context = as_user(app, "viewer")
     try:
@@ -194,10 +216,13 @@ def test_viewers_cannot_save_campaigns_even_by_calling_the_callback(app):
 def test_managers_create_campaigns_with_money_in_cents_and_an_audit_entry(app):
     context = as_user(app, "manager")
     try:
-        message, *_rest, saved_id = submit(FORM)
-        assert "Saved" in text_of(message)
+        result = outcome(submit(FORM))
+        assert "Saved" in text_of(result["message"])
     finally:
         context.pop()
+    saved_id = result["saved"]
+    # The form is blank again for the next campaign, "New campaign" chosen.
+    assert result["edit"] == "new" and result["form"]["name"] == "" and result["form"]["code"] == ""
     campaign = db.session.get(Campaign, saved_id)
     assert (campaign.code, campaign.budget, campaign.spend) == ("SPRING26", 25_050, 10_000)
     audit = db.session.scalar(sa.select(AuditLog))
@@ -227,6 +252,44 @@ def test_campaign_form_explains_each_bad_field(app):
     }
     assert "correct the highlighted fields" in text_of(message)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("discount_percent", "150", "Discount must be a whole percentage from 0 to 100."),
+        ("discount_percent", "12.5", "Discount must be a whole percentage from 0 to 100."),
+        ("discount_percent", None, None),  # blank: no discount
+        ("budget", "-5", "Budget cannot be negative."),
+        ("budget", "1,000", "Budget must be an amount like 1250.00."),
+        ("spend", "10.005", "Spend can have at most 2 decimal places."),
+        ("code", "ß" * 40, "Code can have at most 40 characters."),
+    ],
+)
+def test_no_value_is_changed_without_a_word(app, field, value, message):
+    context = as_user(app, "manager")
+    try:
+        result = outcome(submit({**FORM, field: value}))
+    finally:
+        context.pop()
+    if message is None:
+        assert db.session.get(Campaign, result["saved"]).discount_percent == 0
+    else:
+        assert result["errors"] == {field: message} and result["saved"] is None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Campaign)) == 0
+
+
+def test_an_edited_campaign_stays_loaded_and_new_can_be_chosen_again(app):
+    spring = CampaignFactory(code="SPRING", budget=10_000)
+    context = as_user(app, "manager")
+    try:
+        result = outcome(submit({**FORM, "code": "SPRING", "budget": "99.99"}, str(spring.id)))
+        assert result["edit"] == str(spring.id) and result["form"]["budget"] == "99.99"
+        assert campaigns.edit_options(None)[0] == {"label": "New campaign", "value": "new"}
+        assert campaigns.fill_form("new") == campaigns.BLANK_FORM
+    finally:
+        context.pop()
+    assert db.session.get(Campaign, spring.id).budget == 9_999
 
 
 def test_campaign_list_filters_by_status_and_detail_shows_roi(app):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import sqlalchemy as sa
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from app import audit
 from app.analytics.campaigns import campaign_summaries
@@ -37,6 +37,10 @@ COLUMNS = (
     "ROI",
 )
 TERMS = ("Campaign ROI",)
+# dbc.Select keeps the empty value for its own disabled placeholder: "new" is choosable.
+NEW = "new"
+NEW_CAMPAIGN = {"label": "New campaign", "value": NEW}
+BLANK_FORM = ["", "", "draft", "10", "all", "0", "0", None, None]
 
 
 def _field(name: str, label: str, component) -> dbc.Col:
@@ -61,12 +65,12 @@ def campaign_form() -> dbc.Card:
             "Status",
             dbc.Select(id="campaigns-form-status", options=status_options, value="draft"),
         ),
+        # Text, not number inputs: a number input sends nothing for a value outside its
+        # min/max, which would be saved as 0; the server says what is wrong instead.
         _field(
             "discount_percent",
             "Discount %",
-            dbc.Input(
-                id="campaigns-form-discount_percent", type="number", min=0, max=100, value=10
-            ),
+            dbc.Input(id="campaigns-form-discount_percent", inputMode="numeric", value="10"),
         ),
         _field(
             "target_audience",
@@ -76,12 +80,12 @@ def campaign_form() -> dbc.Card:
         _field(
             "budget",
             f"Budget ({context.currency()})",
-            dbc.Input(id="campaigns-form-budget", type="number", min=0, value=0),
+            dbc.Input(id="campaigns-form-budget", inputMode="decimal", value="0"),
         ),
         _field(
             "spend",
             f"Spend so far ({context.currency()})",
-            dbc.Input(id="campaigns-form-spend", type="number", min=0, value=0),
+            dbc.Input(id="campaigns-form-spend", inputMode="decimal", value="0"),
         ),
         _field("starts_on", "Starts on", dbc.Input(id="campaigns-form-starts_on", type="date")),
         _field(
@@ -91,7 +95,7 @@ def campaign_form() -> dbc.Card:
     return card(
         "Create or edit a campaign",
         [
-            dbc.Select(id="campaigns-form-edit", placeholder="New campaign", options=[]),
+            dbc.Select(id="campaigns-form-edit", options=[NEW_CAMPAIGN], value=NEW),
             dbc.Row(inputs, className="mt-3"),
             dbc.Button("Save campaign", id="campaigns-form-save", color="primary"),
             html.Div(id="campaigns-form-message", className="mt-3"),
@@ -201,41 +205,51 @@ def edit_options(_saved) -> list[dict]:
     campaigns = db.session.scalars(
         sa.select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc())
     )
-    return [{"label": f"{c.name} ({c.code})", "value": str(c.id)} for c in campaigns]
+    return [NEW_CAMPAIGN] + [
+        {"label": f"{c.name} ({c.code})", "value": str(c.id)} for c in campaigns
+    ]
 
 
 def fill_form(campaign_id: str | None) -> list:
     """Load a campaign into the form (or blank it for a new one)."""
-    campaign = db.session.get(Campaign, int(campaign_id)) if campaign_id else None
+    campaign = db.session.get(Campaign, int(campaign_id)) if _editing(campaign_id) else None
+    return BLANK_FORM if campaign is None else _form_values(campaign)
+
+
+def _editing(campaign_id: str | None) -> bool:
+    return bool(campaign_id) and campaign_id.isdigit()
+
+
+def _form_values(campaign: Campaign) -> list:
     currency = context.currency()
-    if campaign is None:
-        return ["", "", "draft", 10, "all", 0, 0, None, None]
     return [
         campaign.name,
         campaign.code,
         campaign.status,
-        campaign.discount_percent,
+        str(campaign.discount_percent),
         campaign.target_audience,
-        float(to_major(campaign.budget, currency)),
-        float(to_major(campaign.spend, currency)),
+        str(to_major(campaign.budget, currency)),
+        str(to_major(campaign.spend, currency)),
         campaign.starts_on.isoformat(),
         campaign.ends_on.isoformat() if campaign.ends_on else None,
     ]
 
 
 def save_form(_clicks, campaign_id: str | None, *values):
-    """Validate and save; refused on the server for anyone below manager."""
+    """Validate and save; refused on the server for anyone below manager. A new campaign
+    leaves the form blank for the next; an edited one stays loaded as saved."""
     invalid = [False] * len(FIELDS)
     errors = [""] * len(FIELDS)
+    unchanged = [no_update] * (len(FIELDS) + 1)
     if not context.can("manager"):
         alert = dbc.Alert(
             "Only managers and admins can change campaigns.",
             color="danger",
             id="campaigns-form-refused",
         )
-        return alert, *invalid, *errors, None
+        return alert, *invalid, *errors, None, *unchanged
     form = dict(zip(FIELDS, values, strict=True))
-    edit_id = int(campaign_id) if campaign_id else None
+    edit_id = int(campaign_id) if _editing(campaign_id) else None
     checked = validate_campaign(db.session, form, context.currency(), edit_id)
     if checked.errors:
         for index, name in enumerate(FIELDS):
@@ -246,6 +260,7 @@ def save_form(_clicks, campaign_id: str | None, *values):
             *invalid,
             *errors,
             None,
+            *unchanged,
         )
     campaign = save_campaign(db.session, checked.values, edit_id)
     action = "campaign.update" if edit_id else "campaign.create"
@@ -256,7 +271,8 @@ def save_form(_clicks, campaign_id: str | None, *values):
         color="success",
         id="campaigns-form-saved",
     )
-    return message, *invalid, *errors, campaign.id
+    form_after = _form_values(campaign) if edit_id else BLANK_FORM
+    return message, *invalid, *errors, campaign.id, str(edit_id or NEW), *form_after
 
 
 def register(app: Dash) -> None:
@@ -284,6 +300,8 @@ def register(app: Dash) -> None:
         *[Output(f"campaigns-form-{name}", "invalid") for name in FIELDS],
         *[Output(f"campaigns-form-{name}-error", "children") for name in FIELDS],
         Output("campaigns-saved", "data"),
+        Output("campaigns-form-edit", "value"),
+        *[Output(f"campaigns-form-{name}", "value", allow_duplicate=True) for name in FIELDS],
         Input("campaigns-form-save", "n_clicks"),
         State("campaigns-form-edit", "value"),
         *[State(f"campaigns-form-{name}", "value") for name in FIELDS],
