@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 
 import sqlalchemy as sa
 from flask import Flask, abort, flash
@@ -18,13 +19,14 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SelectField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from app import audit
-from app.campaign_forms import CAMPAIGN_FIELDS, validate_typed_campaign
+from app.campaign_forms import CAMPAIGN_FIELDS, validate_campaign
 from app.extensions import db
+from app.formatting import format_money, to_major
 from app.models import (
     ApiToken,
     AuditLog,
@@ -45,6 +47,7 @@ from app.security import csp_nonce
 from app.shop import currency
 from app.timeutil import utc_now
 
+log = logging.getLogger(__name__)
 # Values never copied into the audit trail.
 SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
 
@@ -84,7 +87,8 @@ class AdminOnly(ModelView):
         return f"{model.__tablename__}:{model.id}"
 
     def on_model_change(self, form, model, is_created: bool) -> None:
-        self.check(model, is_created)
+        with db.session.no_autoflush:  # nothing half-filled reaches the database unchecked
+            self.check(form, model, is_created)
         state = sa.inspect(model)
         changed = {
             attr.key: [_plain(attr.history.deleted), _plain(attr.history.added)]
@@ -100,8 +104,16 @@ class AdminOnly(ModelView):
     def on_model_delete(self, model) -> None:
         audit.record(f"admin.{self.endpoint}.delete", self._target(model), None)
 
-    def check(self, model, is_created: bool) -> None:
+    def check(self, form, model, is_created: bool) -> None:
         """Raise wtforms' ValidationError to refuse a change (shown to the admin)."""
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """A refusal by the database is a message, never its SQL and parameters."""
+        if isinstance(exc, sa.exc.SQLAlchemyError):
+            log.warning("admin %s: the database refused a change: %s", self.endpoint, exc)
+            flash("The change could not be saved: the database refused it.", "error")
+            return True
+        return super().handle_view_exception(exc)
 
 
 def choices(values: tuple[str, ...]) -> list[SelectChoice]:
@@ -133,7 +145,7 @@ class UserAdmin(AdminOnly):
     form_overrides = {"role": SelectField}
     form_args = {"role": {"choices": choices(ROLES)}}
 
-    def check(self, model, is_created: bool) -> None:
+    def check(self, form, model, is_created: bool) -> None:
         if model.id == current_user.id and (not model.active or model.role != "admin"):
             raise ValidationError("You cannot remove your own admin access.")
 
@@ -163,8 +175,7 @@ class TokenAdmin(AdminOnly):
 
 
 class CampaignAdmin(AdminOnly):
-    """Campaigns, with the staff form's rules (unique code, end after start); money in minor
-    units."""
+    """Campaigns with the staff form's rules (app/campaign_forms.py), money in major units."""
 
     can_delete = False  # its orders and performance history refer to it; complete it instead
     column_list = ("name", "code", "status", "discount_percent", "budget", "spend", "starts_on")
@@ -173,16 +184,34 @@ class CampaignAdmin(AdminOnly):
     form_columns = CAMPAIGN_FIELDS
     form_overrides = {"status": SelectField}
     form_args = {"status": {"choices": choices(CAMPAIGN_STATUSES)}}
-    column_descriptions = {"budget": "minor units (cents)", "spend": "minor units (cents)"}
+    column_formatters = {
+        "budget": lambda _view, _context, model, _name: format_money(model.budget, currency()),
+        "spend": lambda _view, _context, model, _name: format_money(model.spend, currency()),
+    }
 
-    def check(self, model, is_created: bool) -> None:
-        values = {name: getattr(model, name) for name in self.form_columns}
-        checked = validate_typed_campaign(
-            db.session, values, currency(), None if is_created else model.id
-        )
+    def scaffold_form(self):
+        form = super().scaffold_form()
+        # Typed as text and judged by the shared rules alone (they know a code is unique once
+        # upper-cased, and say what is wrong with an amount instead of changing it).
+        form.code = StringField("Code")
+        form.discount_percent = StringField("Discount %")
+        form.budget = StringField("Budget (in the shop currency, e.g. 1250.00)")
+        form.spend = StringField("Spend (in the shop currency)")
+        return form
+
+    def on_form_prefill(self, form, id) -> None:
+        campaign = self.get_one(id)
+        form.discount_percent.data = str(campaign.discount_percent)
+        form.budget.data = str(to_major(campaign.budget, currency()))
+        form.spend.data = str(to_major(campaign.spend, currency()))
+
+    def check(self, form, model, is_created: bool) -> None:
+        typed = {name: form[name].data for name in self.form_columns}
+        checked = validate_campaign(db.session, typed, currency(), None if is_created else model.id)
         if checked.errors:
             raise ValidationError(" ".join(checked.errors.values()))
-        model.code = checked.values["code"]
+        for name, value in checked.values.items():
+            setattr(model, name, value)
 
 
 class CustomerAdmin(ReadOnly):

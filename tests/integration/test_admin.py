@@ -139,7 +139,7 @@ def test_campaigns_follow_the_staff_forms_rules(app, admin_client):
     assert created.status_code == 302
     db.session.expire_all()
     campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == "WINTER26"))
-    assert campaign.budget == 5000
+    assert campaign.budget == 500_000  # "5000" typed means 5,000.00 in the shop currency
     assert audit_actions()[-1] == "admin.admin_campaigns.create"
 
 
@@ -172,3 +172,45 @@ def test_an_admin_erases_a_customers_personal_data(app, admin_client):
     erased = db.session.get(Customer, customer.id)
     assert (erased.email, erased.name, erased.external_id) == (None, None, f"erased-{customer.id}")
     assert audit_actions() == ["customer.erase"]
+
+
+def _campaign_form(**changes) -> dict:
+    return {
+        "name": "Winter",
+        "code": "ADM1",
+        "status": "draft",
+        "discount_percent": "10",
+        "target_audience": "all",
+        "budget": "4400.00",
+        "spend": "0",
+        "starts_on": "2026-12-01",
+        "ends_on": "2026-12-31",
+        **changes,
+    }
+
+
+def test_admins_create_and_edit_campaigns_in_major_units_and_never_see_sql(app, admin_client):
+    token = csrf_token(admin_client, "/admin/campaigns/new/")
+    created = admin_client.post(
+        "/admin/campaigns/new/", data={**_campaign_form(), "csrf_token": token}
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)[:2000]
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.code == "ADM1"))
+    assert campaign.budget == 440_000  # 4,400.00 typed, kept in cents
+    listing = admin_client.get("/admin/campaigns/").get_data(as_text=True)
+    assert "4,400.00" in listing and "440000" not in listing
+    edit_url = f"/admin/campaigns/edit/?id={campaign.id}"
+    page = admin_client.get(edit_url).get_data(as_text=True)
+    assert 'value="4400.00"' in page  # the form shows major units too
+    token = csrf_token(admin_client, edit_url)
+    unchanged = admin_client.post(edit_url, data={**_campaign_form(), "csrf_token": token})
+    assert unchanged.status_code == 302, unchanged.get_data(as_text=True)[:2000]
+    token = csrf_token(admin_client, edit_url)
+    refused = admin_client.post(
+        edit_url, data={**_campaign_form(discount_percent="150"), "csrf_token": token}
+    )
+    text = refused.get_data(as_text=True)
+    assert "whole percentage from 0 to 100" in text
+    assert "INSERT" not in text and "UPDATE" not in text and "IntegrityError" not in text
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).discount_percent == 10
