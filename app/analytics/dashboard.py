@@ -276,7 +276,15 @@ def channel_series(session: Session, days: DateRange) -> list[tuple]:
     ]
 
 
-def active_campaigns(session: Session) -> int:
+def campaigns_running(session: Session, days: DateRange) -> int:
+    """Campaigns (not drafts) whose schedule overlaps the range: one starting next week is
+    not running this week."""
     return session.scalar(
-        sa.select(sa.func.count()).select_from(Campaign).where(Campaign.status == "active")
+        sa.select(sa.func.count())
+        .select_from(Campaign)
+        .where(
+            Campaign.status != "draft",
+            Campaign.starts_on <= days.end,
+            sa.or_(Campaign.ends_on.is_(None), Campaign.ends_on >= days.start),
+        )
     )

@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html
 
 from app.analytics.dashboard import (
-    active_campaigns,
+    campaigns_running,
     customer_split,
     daily_series,
     dashboard_kpis,
@@ -165,7 +165,7 @@ def update_dashboard(search: str | None):
         empty = empty_state(
             "dashboard-empty-state", f"No counted orders between {days.start} and {days.end}."
         )
-    active = active_campaigns(db.session)
+    running = campaigns_running(db.session, days)
     segments = segment_rows(currency, formatted=True)
     return (
         empty,
@@ -176,8 +176,8 @@ def update_dashboard(search: str | None):
         else figures.empty_figure("No payments in this period"),
         figures.new_vs_returning(customer_split(db.session, days)),
         [
-            html.Div(format_count(active), id="dashboard-active-campaigns", className="fs-2"),
-            html.Div("active campaigns", className="text-muted"),
+            html.Div(format_count(running), id="dashboard-active-campaigns", className="fs-2"),
+            html.Div("campaigns running in this period", className="text-muted"),
             html.A("All campaigns", href="/analytics/campaigns/"),
         ],
         table(

@@ -103,3 +103,14 @@ def test_the_kept_distinct_customer_count_follows_every_change(app):
     first.placed_at = at(20)  # moves out of the week
     refresh()
     assert dashboard_kpis(db.session, WEEK).current.customers == 0
+
+
+def test_a_campaign_runs_only_in_the_periods_its_schedule_overlaps(app):
+    from app.analytics.dashboard import campaigns_running
+    from tests.factories import CampaignFactory
+
+    CampaignFactory(status="active", starts_on=date(2026, 3, 16), ends_on=None)  # next week
+    CampaignFactory(status="completed", starts_on=date(2026, 2, 1), ends_on=date(2026, 3, 9))
+    CampaignFactory(status="draft", starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31))
+    assert campaigns_running(db.session, WEEK) == 1  # the one that ended on the 9th
+    assert campaigns_running(db.session, DateRange(date(2026, 3, 16), date(2026, 3, 22))) == 1
