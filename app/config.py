@@ -37,6 +37,8 @@ def load_config(
         "SHOP_TIMEZONE": _timezone(environ.get("SHOP_TIMEZONE", "UTC")),
         "SHOP_CURRENCY": environ.get("SHOP_CURRENCY", "USD").upper(),
         "SCHEDULER_ENABLED": _flag(environ, "SCHEDULER_ENABLED"),
+        # A write waits this long for a lock another writer holds, then answers 503.
+        "WRITE_LOCK_WAIT_SECONDS": _seconds(environ.get("WRITE_LOCK_WAIT_SECONDS", "5")),
         # How often the scheduler's refresher takes in what writes made stale.
         "REFRESH_INTERVAL_SECONDS": _seconds(environ.get("REFRESH_INTERVAL_SECONDS", "1")),
         "RATELIMIT_STORAGE_URI": environ.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -163,7 +165,7 @@ def _seconds(text: str) -> float:
     except ValueError:
         seconds = -1.0
     if not 0.1 <= seconds <= 60:
-        raise ConfigError(f"REFRESH_INTERVAL_SECONDS={text!r} must be from 0.1 to 60")
+        raise ConfigError(f"{text!r} seconds: a setting of seconds must be from 0.1 to 60")
     return seconds
 
 

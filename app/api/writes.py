@@ -7,12 +7,12 @@ import random
 import time
 from collections.abc import Callable
 
-from flask import Response, g
+from flask import Response, current_app, g
 from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.database import begin_write
+from app.database import begin_write, is_lock_timeout, is_retryable
 from app.extensions import csrf, db, limiter
 from app.pipeline.ingest import IngestConflict, IngestResult, UnknownReference
 from app.problem import error_response
@@ -21,8 +21,6 @@ from app.security import api_caller, api_rate_limit
 log = logging.getLogger(__name__)
 WRITE_ATTEMPTS = 6
 RETRY_AFTER_SECONDS = 2
-# PostgreSQL: serialization_failure, deadlock_detected, lock_not_available.
-CONTENTION_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 
 
 def write_scope_error() -> Response | None:
@@ -52,15 +50,18 @@ def write_blueprint(name: str, import_name: str, url_prefix: str, description: s
 
 
 def run_write(write: Callable[[], Response | object]) -> Response | object:
-    """Run `write` in a write transaction and commit; retried on contention.
+    """Run `write` in a write transaction and commit.
 
-    A deadlock victim, a serialization failure or a SQLite lock wait that ran out is rolled
-    back and run again; contention that outlives the retries answers 503 with Retry-After.
-    `write` returns the answer; an error answer (a Response) rolls back instead.
+    A deadlock victim or a serialization failure (and a unique-key race) is rolled back and
+    run again. A lock that another writer holds longer than WRITE_LOCK_WAIT_SECONDS (a large
+    import, a backfill on SQLite) answers 503 with Retry-After at once: waiting again would
+    only hold the caller longer. `write` returns the answer; an error answer (a Response)
+    rolls back instead.
     """
+    wait_ms = int(current_app.config["WRITE_LOCK_WAIT_SECONDS"] * 1000)
     for attempt in range(WRITE_ATTEMPTS):
         try:
-            begin_write(db.session)
+            begin_write(db.session, wait_ms)
             answer = write()
             if isinstance(answer, Response) and answer.status_code >= 400:
                 db.session.rollback()
@@ -69,21 +70,20 @@ def run_write(write: Callable[[], Response | object]) -> Response | object:
             return answer
         except (IntegrityError, OperationalError) as error:
             db.session.rollback()
-            if isinstance(error, OperationalError) and not _contention(error):
-                raise
+            if isinstance(error, OperationalError) and is_lock_timeout(error):
+                log.info("write gave up waiting for a lock: %s", error.orig.__class__.__name__)
+                return busy()
+            if isinstance(error, OperationalError) and not is_retryable(error):
+                raise  # the database itself is unreachable: the app's 503 handler answers
             log.info("write contention (attempt %d): %s", attempt + 1, error.__class__.__name__)
             time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+    return busy()
+
+
+def busy() -> Response:
     response = error_response(503, "the shop's database is busy; send the request again")
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
-
-
-def _contention(error: OperationalError) -> bool:
-    """Lock waits, deadlocks and serialization failures, not an unreachable database."""
-    code = getattr(error.orig, "sqlstate", None)
-    if code is not None:
-        return code in CONTENTION_SQLSTATES
-    return "locked" in str(error.orig) or "busy" in str(error.orig)
 
 
 def run_batch(ingest: Callable[[Session, list[dict]], IngestResult], records: list[dict]):

@@ -34,7 +34,7 @@ from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel
 from app.analytics.periods import DateRange
 from app.analytics.traffic import rebuild_page_views
-from app.database import SQLITE_BUSY_TIMEOUT_MS, WRITER
+from app.database import BATCH_LOCK_WAIT_MS, LOCK_WAIT, WRITER, is_lock_timeout, is_retryable
 from app.formatting import minor_unit_exponent
 from app.models import ConversionEvent, Order, StaleKey
 from app.pipeline.purchases import reconcile_purchases
@@ -52,7 +52,6 @@ CHUNK = 5_000
 PASS_ATTEMPTS = 5
 # How long a scheduler tick waits for SQLite's write lock before leaving it to the next tick.
 TRY_LOCK_MS = 2_000
-RETRIED_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 # Recomputing a day nothing changed on is harmless (the same rows come out), and one
 # set-based rebuild of a range costs far less than one per day: bridge gaps up to this long.
 BRIDGED_GAP_DAYS = 31
@@ -102,9 +101,7 @@ def refresh(
         except sa.exc.OperationalError as error:
             # A REPEATABLE READ pass that met a concurrent update of a row it locks (a
             # foreign-key check of a purchase event, say) runs again from a new snapshot.
-            if getattr(error.orig, "sqlstate", None) not in RETRIED_SQLSTATES or (
-                attempt == PASS_ATTEMPTS - 1
-            ):
+            if not is_retryable(error) or attempt == PASS_ATTEMPTS - 1:
                 raise
             log.info("refresher pass retried after %s", error.orig.__class__.__name__)
     if result is None:
@@ -172,21 +169,15 @@ def exclusive(engine: sa.Engine, wait: bool) -> Iterator[sa.Connection | None]:
 def _sqlite_exclusive(connection: sa.Connection, wait: bool) -> Iterator[sa.Connection | None]:
     """BEGIN IMMEDIATE: SQLite's one write lock is the refresher's lock too. Not waiting means
     waiting only as long as a writer's batch takes, not a whole backfill."""
-    writer = connection.execution_options(**{WRITER: True})
-    # On the driver's connection: through SQLAlchemy the PRAGMA would begin the transaction.
-    driver = writer.connection.dbapi_connection
-    if not wait:
-        driver.execute(f"PRAGMA busy_timeout={TRY_LOCK_MS}")
+    wait_ms = BATCH_LOCK_WAIT_MS if wait else TRY_LOCK_MS
+    writer = connection.execution_options(**{WRITER: True, LOCK_WAIT: wait_ms})
     try:
         transaction = writer.begin()
     except sa.exc.OperationalError as error:
-        if wait or "locked" not in str(error.orig):
+        if wait or not is_lock_timeout(error):
             raise
         yield None
         return
-    finally:
-        if not wait:
-            driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     with transaction:
         yield writer
 

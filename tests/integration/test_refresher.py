@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import DailyAnalyticsSnapshot, StaleKey
+from app.models import DailyAnalyticsSnapshot, Refund, StaleKey
 from app.pipeline import refresher
 from app.pipeline.refresher import exclusive, refresh
 from tests.factories import OrderFactory
@@ -104,3 +104,34 @@ def test_the_same_keys_twice_give_the_same_rows(app):
     assert [tuple(getattr(r, n) for n in columns) for r in after] == [
         tuple(getattr(r, n) for n in columns) for r in before
     ]
+
+
+def test_a_long_held_lock_turns_writes_away_soon_and_never_holds_up_reads(make_app, app):
+    """Another writer (a large import, say) holds the lock: a write gives up after
+    WRITE_LOCK_WAIT_SECONDS with 503 and Retry-After; a read answers at once."""
+    import time
+
+    from app.database import LOCK_WAIT, WRITER
+    from tests.integration.browser import live_server
+    from tests.integration.http import create_token, exchange
+
+    OrderFactory(external_id="HELD", subtotal=1_000)
+    writer_token = create_token(app.test_cli_runner(), "write")
+    reader_token = create_token(app.test_cli_runner(), "read")
+    refund = {"refund_id": "R-1", "amount": 100, "refunded_at": "2026-03-11T10:00:00Z"}
+    with live_server(make_app(WRITE_LOCK_WAIT_SECONDS=0.5)) as base, db.engine.connect() as holder:
+        other = holder.execution_options(**{WRITER: True, LOCK_WAIT: 1_000})
+        with other.begin():
+            # SQLite: the database's write lock; PostgreSQL: the order's row lock.
+            other.execute(sa.text("UPDATE orders SET tax = tax WHERE external_id = 'HELD'"))
+            started = time.perf_counter()
+            status, headers, body = exchange(
+                "POST", f"{base}/api/v1/orders/HELD/refunds", refund, writer_token
+            )
+            waited = time.perf_counter() - started
+            assert (status, headers["Retry-After"]) == (503, "2") and "busy" in body["error"]
+            assert 0.4 < waited < 3
+            started = time.perf_counter()
+            status, _, _ = exchange("GET", f"{base}/api/v1/kpis?days=7", token=reader_token)
+            assert status == 200 and time.perf_counter() - started < 1.5
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Refund)) == 0
