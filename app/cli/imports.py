@@ -9,12 +9,14 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
 from app import audit, shop
-from app.database import begin_write
+from app.database import begin_write, is_lock_timeout, is_retryable
 from app.extensions import db
 from app.pipeline.importer import ImportFileError, import_orders, read_text
 
+IMPORT_ATTEMPTS = 3
 import_cli = AppGroup("import", help="Load data from files.")
 
 
@@ -39,14 +41,29 @@ def import_orders_command(path: Path, skip_invalid: bool) -> None:
         raise click.ClickException(f"{path}: {error}") from None
     rows = max(text.count("\n") - 1, 0)
     started = time.perf_counter()
-    begin_write(db.session)  # the whole file is one transaction: all of it, or nothing
-    try:
-        with click.progressbar(length=rows, label=f"Importing {path.name}", file=sys.stderr) as bar:
-            stream = io.StringIO(text, newline="")
-            result = import_orders(db.session, stream, zone, currency, skip_invalid, bar.update)
-    except ImportFileError as error:
-        db.session.rollback()
-        raise click.ClickException(f"{path}: {error}") from None
+    for attempt in range(IMPORT_ATTEMPTS):
+        # The whole file is one transaction: all of it, or nothing.
+        begin_write(db.session)
+        try:
+            with click.progressbar(
+                length=rows, label=f"Importing {path.name}", file=sys.stderr
+            ) as bar:
+                stream = io.StringIO(text, newline="")
+                result = import_orders(db.session, stream, zone, currency, skip_invalid, bar.update)
+            break
+        except ImportFileError as error:
+            db.session.rollback()
+            raise click.ClickException(f"{path}: {error}") from None
+        except OperationalError as error:
+            db.session.rollback()
+            if is_lock_timeout(error):
+                raise click.ClickException(
+                    f"{path}: the database stayed busy; nothing was imported, try again"
+                ) from None
+            if not is_retryable(error) or attempt == IMPORT_ATTEMPTS - 1:
+                raise
+            reason = error.orig.__class__.__name__
+            click.echo(f"another writer collided with the import ({reason}); again", err=True)
     for rejected in result.rejected:
         click.echo(
             f"line {rejected.line}: {rejected.order_id or '(no order_id)'}: {rejected.message}",

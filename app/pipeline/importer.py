@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.formatting import minor_unit_exponent
 from app.models import Order
-from app.pipeline.ingest import IngestConflict, ingest_orders
+from app.pipeline.ingest import IngestConflict, ensure_customers, ingest_orders
 from app.pipeline.orders import RecordError, TransitionError, add_refund
 from app.pipeline.records import OrderIn
 
@@ -294,6 +294,11 @@ def import_orders(
             parsed.append(item)
     if result.rejected and not skip_invalid:
         return result
+    # Locks in the order API batches take them too: every new customer first, then the orders,
+    # each ascending by id across the whole file. Chunk by chunk in file order, an import
+    # and an API batch could each hold what the other waits for (a deadlock on PostgreSQL).
+    parsed.sort(key=lambda row: row.order["external_id"])
+    ensure_customers(session, [row.order for row in parsed])
     for chunk in _chunks(parsed, CHUNK):
         _ingest_chunk(session, chunk, skip_invalid, result)
         if result.rejected and not skip_invalid:

@@ -73,7 +73,7 @@ def _ids_by(session: Session, key, id_column, keys: set[str]) -> dict[str, int]:
     return dict(session.execute(sa.select(key, id_column).where(key.in_(keys))).all())
 
 
-def _customers(session: Session, records: list[dict]) -> dict[str, int]:
+def ensure_customers(session: Session, records: list[dict]) -> dict[str, int]:
     """Customer ids by external id, creating the customers not seen before.
 
     Each record names its customer in `customer_id` (None: no customer) and may carry
@@ -167,7 +167,7 @@ def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
     One stale key per run of consecutive new order ids tells the refresher what to recompute.
     """
     result = IngestResult()
-    customers = _customers(session, orders)
+    customers = ensure_customers(session, orders)
     codes = {(o.get("coupon_code") or "").upper() for o in orders} - {""}
     campaigns = _ids_by(session, Campaign.code, Campaign.id, codes)
     rows = {o["external_id"]: _row(o, customers[o["customer_id"]], campaigns) for o in orders}
@@ -241,7 +241,7 @@ def ingest_events(session: Session, events: list[dict]) -> IngestResult:
     }
     if unknown:
         raise UnknownReference(unknown)
-    customers = _customers(session, events)
+    customers = ensure_customers(session, events)
     zone = shop_zone()
     rows = {
         event["event_id"]: {
