@@ -39,7 +39,7 @@ from app.formatting import minor_unit_exponent
 from app.models import ConversionEvent, Order, StaleKey
 from app.pipeline.purchases import reconcile_purchases
 from app.pipeline.stale import Keys
-from app.timeutil import shop_today
+from app.timeutil import shop_today, utc_now
 
 log = logging.getLogger(__name__)
 STALE = StaleKey.__table__
@@ -126,18 +126,27 @@ def _locked_pass(
 
 
 def drain(engine: sa.Engine, settings: RefreshSettings, today: date | None = None) -> int:
-    """Pass after pass until a pass finds nothing pending; returns the keys taken in all."""
-    taken = 0
+    """Pass after pass until everything written before the drain began is in the figures;
+    returns the keys taken. Writes that keep arriving meanwhile are left to the next pass (a
+    drain that waited for a quiet moment could wait for ever)."""
+    began, taken = utc_now(), 0
     while True:
         result = refresh(engine, settings, wait=True, today=today)
-        if result is None or not result.keys:
+        taken += result.keys if result else 0
+        if not _pending_since(engine, began):
             return taken
-        taken += result.keys
 
 
 def _anything_pending(engine: sa.Engine) -> bool:
     with engine.connect() as connection:
         return connection.scalar(sa.select(STALE.c.id).limit(1)) is not None
+
+
+def _pending_since(engine: sa.Engine, moment) -> bool:
+    """Whether a key written before `moment` is still waiting."""
+    with engine.connect() as connection:
+        key = connection.scalar(sa.select(STALE.c.id).where(STALE.c.created_at <= moment).limit(1))
+    return key is not None
 
 
 @contextmanager

@@ -135,3 +135,35 @@ def test_a_long_held_lock_turns_writes_away_soon_and_never_holds_up_reads(make_a
             status, _, _ = exchange("GET", f"{base}/api/v1/kpis?days=7", token=reader_token)
             assert status == 200 and time.perf_counter() - started < 1.5
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Refund)) == 0
+
+
+def test_a_drain_ends_while_writes_keep_arriving(app):
+    """It takes in what was written before it began; later writes are the next pass's."""
+    import time
+
+    from app.pipeline.refresher import drain
+    from app.pipeline.stale import Keys, mark
+
+    OrderFactory(subtotal=1_000)
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        until = time.monotonic() + 15  # a drain that waited for a quiet moment waits this long
+        with app.app_context():
+            while not stop.is_set() and time.monotonic() < until:
+                mark(db.session, Keys(days={DAY}))
+                db.session.commit()
+                time.sleep(0.01)
+            db.session.remove()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        time.sleep(0.2)
+        started = time.perf_counter()
+        drain(db.engine, settings())
+        assert time.perf_counter() - started < 10 and writer.is_alive()
+        assert net_revenue() == 1_000
+    finally:
+        stop.set()
+        writer.join(timeout=30)
