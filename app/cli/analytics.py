@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
 from app.analytics.clv import fit_shop
 from app.analytics.freshness import figures_as_of
 from app.analytics.periods import DateRange
-from app.database import begin_write
+from app.database import begin_write, is_lock_timeout
 from app.extensions import db
 from app.models import CustomerMetrics, JobRun, Order, StaleKey
 from app.pipeline.jobs import recompute, run_claimed, run_nightly
@@ -26,6 +28,39 @@ analytics_cli = AppGroup("analytics", help="Refresh, rebuild and inspect the ana
 ISO_DAY = click.DateTime(["%Y-%m-%d"])
 
 
+class DatabaseBusy(click.ClickException):
+    """Exit code 2: nothing was wrong, the database stayed busy (verify's differences are 1)."""
+
+    exit_code = 2
+
+
+def waits_for_the_database(command):
+    """Another writer held the lock past BATCH_LOCK_WAIT_MS: say so, without a traceback."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except OperationalError as error:
+            if not is_lock_timeout(error):
+                raise
+            raise DatabaseBusy(
+                "the database stayed busy (another writer held it for 10 minutes); nothing "
+                "was changed: try again"
+            ) from None
+
+    return run
+
+
+def _outcome(what: str, outcome: str) -> None:
+    if outcome == "skipped":
+        click.echo(f"{what}: running in another process (or already done); nothing to do")
+    elif outcome != "succeeded":
+        raise click.ClickException(f"{what} {outcome}; see `flask analytics status`")
+    else:
+        click.echo(f"{what}: {outcome}")
+
+
 def _settings() -> RefreshSettings:
     return RefreshSettings.from_config(current_app.config)
 
@@ -35,6 +70,7 @@ def _today() -> date:
 
 
 @analytics_cli.command("refresh")
+@waits_for_the_database
 def refresh_command() -> None:
     """Recompute every figure a write has made stale, now (the scheduler does it every few
     seconds)."""
@@ -44,6 +80,7 @@ def refresh_command() -> None:
 
 
 @analytics_cli.command("verify")
+@waits_for_the_database
 def verify_command() -> None:
     """Check every figure against a from-scratch recompute (changes nothing); exit 1 if any
     differs."""
@@ -62,6 +99,7 @@ def verify_command() -> None:
 
 
 @analytics_cli.command("restamp")
+@waits_for_the_database
 def restamp_command() -> None:
     """After SHOP_TIMEZONE changed: derive every business date again in the zone configured
     now, and recompute the days that moved."""
@@ -80,18 +118,19 @@ def restamp_command() -> None:
 
 @analytics_cli.command("update")
 @click.option("--date", "day", type=ISO_DAY, help="Business day to recompute (default: yesterday).")
+@waits_for_the_database
 def update(day) -> None:
     """Recompute one business day and every customer now, even if the nightly job already did."""
     target = day.date() if day else _today() - timedelta(days=1)
-    outcome = run_nightly(db.session, target, _today(), _settings(), force=True)
-    click.echo(f"{target}: {outcome}")
-    if outcome != "succeeded":
-        raise click.ClickException(f"update for {target} {outcome}; see `flask analytics status`")
+    _outcome(
+        f"update for {target}", run_nightly(db.session, target, _today(), _settings(), force=True)
+    )
 
 
 @analytics_cli.command("backfill")
 @click.option("--start", type=ISO_DAY, help="First day (default: the first order's day).")
 @click.option("--end", type=ISO_DAY, help="Last day (default: yesterday).")
+@waits_for_the_database
 def backfill(start, end) -> None:
     """Recompute every day of a range: marks it stale and refreshes it, set-based.
 
@@ -114,9 +153,7 @@ def backfill(start, end) -> None:
         lambda: recompute(db.session, days, _today(), _settings()),
         force=True,
     )
-    click.echo(f"backfill {first}..{last}: {outcome}")
-    if outcome != "succeeded":
-        raise click.ClickException("backfill failed; see `flask analytics status`")
+    _outcome(f"backfill {first}..{last}", outcome)
 
 
 @analytics_cli.command("status")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.analytics.periods import DateRange
+from app.database import begin_write
 from app.models import JobRun
 from app.pipeline.refresher import RefreshSettings, drain
 from app.pipeline.stale import Keys, mark
@@ -67,6 +68,7 @@ def claim(session: Session, job: str, period: str, *, force: bool = False) -> bo
     middle of a run, or else after STALE_CLAIM (a process on another machine that was lost).
     """
     owner = process_owner()
+    begin_write(session)  # waits its turn behind a long import or refresh on SQLite
     try:
         session.add(
             JobRun(job=job, period=period, status="running", started_at=utc_now(), owner=owner)
@@ -75,6 +77,7 @@ def claim(session: Session, job: str, period: str, *, force: bool = False) -> bo
         return True
     except IntegrityError:
         session.rollback()
+    begin_write(session)
     retakeable = [
         JobRun.status == "failed",
         sa.and_(JobRun.status == "running", JobRun.started_at < utc_now() - STALE_CLAIM),
@@ -118,10 +121,12 @@ def run_claimed(
     started = time.perf_counter()
     try:
         rows = work()
+        begin_write(session)
         _finish(session, job, period, status="succeeded", rows=rows)
         session.commit()
     except Exception:
         session.rollback()
+        begin_write(session)
         _finish(session, job, period, status="failed", error=traceback.format_exc(limit=5)[-4000:])
         session.commit()
         log.exception("job %s for %s failed", job, period)
@@ -146,6 +151,7 @@ def run_nightly(
 def recompute(session: Session, days: DateRange, today: date, settings: RefreshSettings) -> int:
     """Mark the days (sales and visits) and everything customer-wide stale, then drain the
     refresher; returns the keys it took (the work of any other writer included)."""
+    begin_write(session)
     mark(session, Keys(days=set(days), visit_days=set(days), everything=True))
     session.commit()
     return drain(session.get_bind(), settings, today)
