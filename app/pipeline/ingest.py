@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.analytics.sql import dialect_insert
 from app.models import Campaign, ConversionEvent, Customer, Order, Payment
 from app.models.enums import COUNTED_STATUSES
-from app.pipeline.stale import Keys, mark, mark_orders, shop_zone
+from app.pipeline.stale import Keys, id_ranges, mark, mark_orders, shop_zone
 from app.timeutil import business_date
 
 ORDERS, PAYMENTS, CUSTOMERS = Order.__table__, Payment.__table__, Customer.__table__
@@ -271,7 +271,10 @@ def ingest_events(session: Session, events: list[dict]) -> IngestResult:
         raise IngestConflict(conflicts)
     result.created = sorted(inserted)
     result.unchanged.sort()
-    mark(session, Keys(sessions={rows[key]["session_id"] for key in inserted}))
+    # A visit that names an order may take over that order's purchase (purchases.py).
+    named = {rows[key]["order_id"] for key in inserted} - {None}
+    sessions = {rows[key]["session_id"] for key in inserted}
+    mark(session, Keys(sessions=sessions, order_ranges=id_ranges(named)))
     return result
 
 

@@ -149,6 +149,7 @@ def mark_flushed_changes(session: Session, _context) -> None:
             refunded_orders.update(_values(obj, "order_id"))
         elif isinstance(obj, ConversionEvent):
             keys.sessions.update(_values(obj, "session_id"))
+            changed_orders.update(_values(obj, "order_id") - {None})
     if refunded_orders - {None}:
         keys.customers.update(
             session.scalars(

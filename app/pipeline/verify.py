@@ -35,6 +35,8 @@ from app.models import (
     Refund,
     RevenueStream,
 )
+from app.models.enums import COUNTED_STATUSES
+from app.pipeline.purchases import ORDER_SESSION_PREFIX
 from app.pipeline.refresher import RefreshSettings, exclusive, refresh_pass
 from app.timeutil import shop_today
 
@@ -123,6 +125,44 @@ def recompute_everything(session: Session, today: date) -> None:
     rebuild_cohorts(session)
 
 
+def purchase_event_problems(session: Session) -> TableCheck:
+    """Purchase events follow the rule in purchases.py: none for an order that does not count,
+    at most one per order, and in the order's visit when it has one. (Orders the demo
+    generator made without a tracked visit have none; no figure reads them.)"""
+    events, orders = ConversionEvent.__table__, Order.__table__
+    purchases = (
+        sa.select(
+            events.c.order_id,
+            sa.func.count().label("n"),
+            sa.func.min(events.c.session_id).label("sid"),
+        )
+        .where(events.c.event_type == "purchase", events.c.order_id.is_not(None))
+        .group_by(events.c.order_id)
+        .subquery()
+    )
+    visits = (
+        sa.select(events.c.order_id, sa.func.min(events.c.session_id).label("visit"))
+        .where(
+            events.c.order_id.is_not(None),
+            sa.not_(events.c.session_id.startswith(ORDER_SESSION_PREFIX)),
+        )
+        .group_by(events.c.order_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(
+            orders.c.external_id, orders.c.status, purchases.c.n, purchases.c.sid, visits.c.visit
+        )
+        .join(purchases, purchases.c.order_id == orders.c.id)
+        .outerjoin(visits, visits.c.order_id == orders.c.id)
+    ).all()
+    check = TableCheck("purchase events", len(rows))
+    for external_id, status, count, placed, visit in rows:
+        if status not in COUNTED_STATUSES or count > 1 or (visit is not None and placed != visit):
+            check.differences.append(((external_id,), (status, count, placed), ("one", visit)))
+    return check
+
+
 def verify(engine: sa.Engine, settings: RefreshSettings) -> list[TableCheck]:
     """Compare every derived table with a from-scratch recompute; lists the differences."""
     today = shop_today(settings.zone)
@@ -130,6 +170,7 @@ def verify(engine: sa.Engine, settings: RefreshSettings) -> list[TableCheck]:
         while refresh_pass(session, settings, today).keys:
             pass
         stored = _all_figures(session)
+        purchases = purchase_event_problems(session)
         savepoint = connection.begin_nested()
         recompute_everything(session, today)
         recomputed = _all_figures(session)
@@ -142,4 +183,4 @@ def verify(engine: sa.Engine, settings: RefreshSettings) -> list[TableCheck]:
             if rows.get(key) != expected.get(key):
                 check.differences.append((key, rows.get(key), expected.get(key)))
         checks.append(check)
-    return checks
+    return [*checks, purchases]

@@ -94,3 +94,28 @@ def test_a_bad_or_conflicting_event_writes_nothing(app, server, writer):
     status, body = post(f"{server}/api/v1/events", {"events": unknown_order}, writer)
     assert status == 422 and "NO-SUCH-ORDER" in body["errors"]["S2-0"]
     assert stored() == 1
+
+
+def test_a_visit_takes_its_order_s_purchase_whenever_it_arrives(app, server, writer):
+    """The same order and visit, reported in either order, give the same conversion."""
+    order = {"customer_id": "C-1", "placed_at": "2026-03-10T10:30:00+00:00", "subtotal": 1_000}
+    cases = ((10, "W-1", True), (11, "W-2", False))
+    for on, external_id, visit_first in cases:
+        session = f"S-{external_id}"
+        events = [
+            {**event, "occurred_at": f"2026-03-{on}T10:{n:02d}:00+00:00"}
+            for n, event in enumerate(visit(session, ["page_view", "product_view", "checkout"]))
+        ]
+        events[-1]["order_id"] = external_id
+        placed = {**order, "external_id": external_id, "placed_at": f"2026-03-{on}T10:30:00+00:00"}
+        assert post(f"{server}/api/v1/orders", placed, writer)[0] == 201
+        if visit_first:
+            refresh()  # the purchase is placed before its visit is reported
+        assert post(f"{server}/api/v1/events", {"events": events}, writer)[0] == 201
+        refresh()
+    first, second = day(date(2026, 3, 10)), day(date(2026, 3, 11))
+    assert (
+        (first.sessions, first.converted_sessions)
+        == (second.sessions, second.converted_sessions)
+        == (1, 1)
+    )
