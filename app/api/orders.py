@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import abort
 from flask.views import MethodView
+from marshmallow import ValidationError
 
 from app.api.schemas import BatchResult, OrderBatch, OrderOut, RefundIn, RefundOut, StatusIn
 from app.api.writes import run_batch, run_write, write_blueprint
 from app.extensions import db
+from app.models import Order
+from app.pipeline.fields import clean_text
 from app.pipeline.ingest import IngestConflict, ingest_orders
 from app.pipeline.orders import (
     OrderState,
@@ -20,6 +23,7 @@ from app.pipeline.orders import (
 from app.problem import error_response
 from app.timeutil import utc_now
 
+ID_LENGTH = Order.__table__.c.external_id.type.length
 blp = write_blueprint("orders", __name__, "/api/v1/orders", "Push orders, statuses and refunds")
 
 
@@ -33,9 +37,15 @@ class Orders(MethodView):
 
 
 def _order(external_id: str) -> OrderState:
-    order = find_order(db.session, external_id)
+    """The order the path names; an id no order could have (control characters, longer than
+    the column) names none, so it is a 404 without asking the database."""
+    try:
+        clean = clean_text(external_id, identifier=True)
+    except ValidationError:
+        clean = None
+    order = find_order(db.session, clean) if clean and len(clean) <= ID_LENGTH else None
     if order is None:
-        abort(404, f"no order {external_id}")
+        abort(404, "no such order")
     return order
 
 

@@ -186,3 +186,13 @@ def test_dates_outside_the_calendar_the_api_accepts_fall_back_on_the_pages(app):
         _empty, kpis, *_ = dashboard.update_dashboard(search)  # no OverflowError: 30 days
         assert len(kpis) == 8
         assert cohorts.update_cohorts("12", search) is not None
+
+
+def test_an_order_id_in_the_path_that_no_order_could_have_is_a_404(app, server, writer):
+    for path in ("W%00-1", "W%0a1", "X" * 80, "%E2%80%8BW-1"):
+        for tail, body in (
+            ("status", {"status": "completed"}),
+            ("refunds", {"refund_id": "R", "amount": 1, "refunded_at": "2026-03-11T00:00:00Z"}),
+        ):
+            status, answer = post(f"{server}/api/v1/orders/{path}/{tail}", body, writer)
+            assert (status, answer["status"]) == (404, 404), (path, tail, answer)
