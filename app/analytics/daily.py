@@ -34,7 +34,12 @@ METHODS = PaymentMethodDaily.__table__
 def rebuild_daily(
     session: Session, days: DateRange, *, session_days: Collection[date] | None = None
 ) -> int:
-    """Recompute every snapshot and channel row of the range; re-running writes the same rows.
+    """Recompute the snapshot, channel and payment rows of the range; re-running writes the
+    same rows.
+
+    Rows are written for the days with anything on them, and for the days that have rows
+    already (they may have fallen to zero): a range of decades with a few orders costs a few
+    rows, and a day without a row reads as zero everywhere.
 
     `session_days`: the days whose visits changed; the others keep the session figures their
     snapshot holds (None: recount the visits of every day of the range).
@@ -44,9 +49,13 @@ def rebuild_daily(
     customers = _customers_by_day(session, days)
     new_customers = _new_customers_by_day(session, days)
     sessions = _sessions(session, days, session_days)
+    payments = _payments_by_day_and_method(session, days)
+    written = {day for day, _ in (*by_channel, *refunds, *payments)}
+    written |= set(customers) | set(new_customers) | {d for d, v in sessions.items() if any(v)}
+    written |= _days_with_rows(session, days)
     now = utc_now()
     snapshots, streams = [], []
-    for day in days:
+    for day in sorted(written):
         totals = defaultdict(int)
         for channel in CHANNELS:
             sales = by_channel.get((day, channel), _NO_SALES)
@@ -67,11 +76,26 @@ def rebuild_daily(
                 now,
             )
         )
+    methods = [
+        {"business_date": day, "method": method, **payments.get((day, method), _NO_PAYMENTS)}
+        for day in sorted(written)
+        for method in PAYMENT_METHODS
+    ]
     upsert_rows(session, SNAPSHOTS, snapshots, ["business_date"])
     upsert_rows(session, STREAMS, streams, ["business_date", "channel"])
-    methods = _payments_by_day_and_method(session, days)
     upsert_rows(session, METHODS, methods, ["business_date", "method"])
     return len(snapshots) + len(streams) + len(methods)
+
+
+_NO_PAYMENTS = {"orders": 0, "amount": 0}
+
+
+def _days_with_rows(session: Session, days: DateRange) -> set[date]:
+    return set(
+        session.scalars(
+            sa.select(SNAPSHOTS.c.business_date).where(_in_range(SNAPSHOTS.c.business_date, days))
+        )
+    )
 
 
 _SALES_FIELDS = ("orders", "gross", "discounts", "tax", "shipping")
@@ -233,8 +257,8 @@ def _sessions_by_entry_day(session: Session, days: DateRange) -> dict:
     return {day: (int(entered), int(bought)) for day, entered, bought in rows}
 
 
-def _payments_by_day_and_method(session: Session, days: DateRange) -> list[dict]:
-    """Every (day, method) of the range, zero where nothing was paid that way."""
+def _payments_by_day_and_method(session: Session, days: DateRange) -> dict:
+    """(day, method) → counted orders and amount paid, where anything was paid."""
     paid = session.execute(
         sa.select(
             Order.business_date,
@@ -246,14 +270,7 @@ def _payments_by_day_and_method(session: Session, days: DateRange) -> list[dict]
         .where(_in_range(Order.business_date, days), counted(Order.status))
         .group_by(Order.business_date, Payment.method)
     )
-    figures = {(day, method): (orders, int(amount)) for day, method, orders, amount in paid}
-    return [
-        {
-            "business_date": day,
-            "method": method,
-            "orders": figures.get((day, method), (0, 0))[0],
-            "amount": figures.get((day, method), (0, 0))[1],
-        }
-        for day in days
-        for method in PAYMENT_METHODS
-    ]
+    return {
+        (day, method): {"orders": orders, "amount": int(amount)}
+        for day, method, orders, amount in paid
+    }
