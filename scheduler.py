@@ -100,8 +100,7 @@ def start_if_enabled(app: Flask) -> BackgroundScheduler | None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app()
+    app = create_app()  # configures logging (LOG_FORMAT, LOG_LEVEL) once
     scheduler = build_scheduler(app)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -46,8 +46,9 @@ STALE = StaleKey.__table__
 EVENTS = ConversionEvent.__table__
 # Any constant works; it only has to be the same in every process of the shop.
 ADVISORY_LOCK_KEY = 0x5F_A11_7
-# Keys taken per pass: a flood (a large import) is worked off in several passes.
-MAX_KEYS_PER_PASS = 200_000
+# Keys taken per pass: a flood (a large import) is worked off in several shorter passes, each
+# holding SQLite's write lock for a while only.
+MAX_KEYS_PER_PASS = 20_000
 CHUNK = 5_000
 PASS_ATTEMPTS = 5
 # How long a scheduler tick waits for SQLite's write lock before leaving it to the next tick.
