@@ -5,19 +5,22 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, fields
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.analytics.daily import round_half_up
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted
 from app.models import (
     Campaign,
+    ConversionEvent,
     CustomerMetrics,
     DailyAnalyticsSnapshot,
     Order,
     PaymentMethodDaily,
+    Refund,
     RevenueStream,
 )
 from app.models.enums import CHANNELS, SEGMENTS
@@ -133,9 +136,94 @@ def kpis(session: Session, days: DateRange) -> Kpis:
     )
 
 
-def dashboard_kpis(session: Session, days: DateRange) -> KpiComparison:
-    """KPIs of the range beside the range of equal length just before it."""
-    return KpiComparison(days, kpis(session, days), kpis(session, days.previous()))
+def dashboard_kpis(
+    session: Session, days: DateRange, before: DateRange | None = None
+) -> KpiComparison:
+    """KPIs of the range beside another (by default the range of equal length just before)."""
+    return KpiComparison(days, kpis(session, days), kpis(session, before or days.previous()))
+
+
+def kpis_so_far(session: Session, day: date, until: datetime) -> Kpis:
+    """The KPIs of one business day counting only what happened before `until` (UTC).
+
+    "Today so far" is compared with the same hours of a day a week earlier; both sides are
+    counted from the orders, refunds and visits themselves with the same cut-off rule, because a
+    day's snapshot knows nothing of the hour.
+    """
+    placed = sa.and_(Order.business_date == day, counted(Order.status), Order.placed_at < until)
+    orders, subtotal, discounts, customers = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(Order.subtotal), 0),
+            sa.func.coalesce(sa.func.sum(Order.discount), 0),
+            sa.func.count(sa.distinct(Order.customer_id)),
+        ).where(placed)
+    ).one()
+    refunds = session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0)).where(
+            Refund.business_date == day, Refund.refunded_at < until
+        )
+    )
+    earlier = (
+        sa.select(sa.literal(1))
+        .where(
+            Order.customer_id == _BUYER.customer_id,
+            counted(Order.status),
+            Order.business_date < day,
+        )
+        .exists()
+    )
+    new_customers = session.scalar(
+        sa.select(sa.func.count(sa.distinct(_BUYER.customer_id))).where(
+            _BUYER.business_date == day,
+            counted(_BUYER.status),
+            _BUYER.placed_at < until,
+            ~earlier,
+        )
+    )
+    sessions, converted = _sessions_so_far(session, day, until)
+    orders, subtotal, discounts, refunds = (int(v) for v in (orders, subtotal, discounts, refunds))
+    return Kpis(
+        net_revenue=subtotal - discounts - refunds,
+        gross=subtotal,
+        discounts=discounts,
+        refunds=refunds,
+        orders=orders,
+        aov=round_half_up(subtotal - discounts, orders),
+        customers=int(customers),
+        new_customers=int(new_customers),
+        returning_customers=int(customers) - int(new_customers),
+        sessions=sessions,
+        conversion_rate=converted / sessions if sessions else 0.0,
+    )
+
+
+_BUYER = aliased(Order)
+
+
+def _sessions_so_far(session: Session, day: date, until: datetime) -> tuple[int, int]:
+    """Visits whose first page view was on `day` before `until`, and how many of them bought
+    before `until` (the snapshot's rule, cut at the hour)."""
+    event = ConversionEvent
+    before = event.occurred_at < until
+    touched = sa.select(event.session_id).where(event.business_date == day, before)
+    per_session = (
+        sa.select(
+            sa.func.min(sa.case((event.event_type == "page_view", event.business_date))).label(
+                "entered"
+            ),
+            sa.func.max(sa.case((event.event_type == "purchase", 1), else_=0)).label("bought"),
+        )
+        .where(before, event.session_id.in_(touched.scalar_subquery()))
+        .group_by(event.session_id)
+        .subquery()
+    )
+    entered, bought = session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(per_session.c.bought), 0)).where(
+            per_session.c.entered == day
+        )
+    ).one()
+    return int(entered), int(bought)
 
 
 @dataclass(frozen=True)

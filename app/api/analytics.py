@@ -19,7 +19,14 @@ from app.analytics.dashboard import (
 from app.analytics.funnel import funnel_summary
 from app.api.freshness import stamp_answers
 from app.api.reports import date_range, money
-from app.api.schemas import CohortQuery, CustomerQuery, FunnelQuery, JobRunQuery, RangeQuery
+from app.api.schemas import (
+    CohortQuery,
+    CustomerQuery,
+    FunnelQuery,
+    JobRunQuery,
+    KpiQuery,
+    RangeQuery,
+)
 from app.extensions import db, limiter
 from app.models import JobRun
 from app.security import api_caller, api_rate_limit
@@ -31,14 +38,18 @@ stamp_answers(blp)
 
 
 @blp.get("/kpis")
-@blp.arguments(RangeQuery, location="query")
+@blp.arguments(KpiQuery, location="query")
 @blp.response(200)
 def kpis(query: dict):
-    """KPIs of the range beside the previous range of equal length, with relative changes."""
-    comparison = dashboard_kpis(db.session, date_range(query))
+    """KPIs of the range beside the previous range of equal length (`compare=year`: the same
+    weekdays 52 weeks earlier), with relative changes."""
+    days = date_range(query)
+    before = days.compared_with(query["compare"])
+    comparison = dashboard_kpis(db.session, days, before)
     return {
         "start": comparison.days.start.isoformat(),
         "end": comparison.days.end.isoformat(),
+        "compared_with": {"start": before.start.isoformat(), "end": before.end.isoformat()},
         "currency": currency(),
         "current": vars(comparison.current),
         "previous": vars(comparison.previous),

@@ -37,7 +37,7 @@ def parse_days(args) -> tuple[DateRange | None, dict[str, str]]:
 def date_range(query: dict) -> DateRange:
     if query.get("start"):
         return DateRange(query["start"], query["end"])
-    return DateRange.last_days(query.get("days") or DEFAULT_DAYS, today())
+    return DateRange.complete_days(query.get("days") or DEFAULT_DAYS, today())
 
 
 @bp.get("/daily-revenue/")

@@ -38,7 +38,8 @@ class RefundOut(Schema):
 
 
 class RangeQuery(Schema):
-    """`days` (1–731, default 30) or `start` and `end` (YYYY-MM-DD, at most 731 days)."""
+    """`days` (1–731, default 30: the complete days ending yesterday) or `start` and `end`
+    (YYYY-MM-DD, at most 731 days)."""
 
     days = fields.Integer(
         load_default=None,
@@ -65,6 +66,16 @@ class RangeQuery(Schema):
             raise ValidationError("must not be before start", "end")
         if start and end and (end - start).days >= MAX_RANGE_DAYS:
             raise ValidationError(f"a range covers at most {MAX_RANGE_DAYS} days", "end")
+
+
+class KpiQuery(RangeQuery):
+    compare = fields.String(
+        load_default="previous",
+        validate=validate.OneOf(
+            ["previous", "year"],
+            error="previous (the period just before) or year (the same weekdays 52 weeks earlier)",
+        ),
+    )
 
 
 class FunnelQuery(RangeQuery):

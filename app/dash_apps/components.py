@@ -19,9 +19,16 @@ def page_header(prefix: str, title: str, subtitle: str) -> html.Div:
     )
 
 
-def change_badge(change: float | None, *, higher_is_better: bool = True) -> html.Span:
+def change_badge(
+    change: float | None, *, higher_is_better: bool = True, before: float | None = None
+) -> html.Span:
+    """The relative change; when the earlier figure was zero there is no ratio to show."""
     if change is None:
+        if before == 0:
+            return html.Span("was 0", className="badge text-bg-light border")
         return html.Span("no earlier data", className="badge text-bg-light")
+    if change == 0:
+        return html.Span("no change", className="badge text-bg-light border")
     good = (change >= 0) == higher_is_better
     arrow = "▲" if change >= 0 else "▼"
     colour = "success" if good else "danger"
@@ -36,6 +43,8 @@ def kpi_card(
     *,
     compare: bool = True,
     higher_is_better: bool = True,
+    before: float | None = None,
+    versus: str = "vs previous period",
 ) -> dbc.Col:
     body = [
         html.Div(label, className="text-muted small"),
@@ -45,8 +54,8 @@ def kpi_card(
         body.append(
             html.Div(
                 [
-                    change_badge(change, higher_is_better=higher_is_better),
-                    html.Span(" vs previous period", className="small text-muted"),
+                    change_badge(change, higher_is_better=higher_is_better, before=before),
+                    html.Span(f" {versus}", className="small text-muted"),
                 ]
             )
         )
@@ -83,9 +92,26 @@ def definitions(prefix: str, terms: Sequence[str]) -> dbc.Accordion:
 
 
 def graph(element_id: str) -> dcc.Graph:
-    return dcc.Graph(
-        id=element_id, config={"displaylogo": False, "responsive": True}, style={"height": "340px"}
-    )
+    return dcc.Graph(id=element_id, config=GRAPH_CONFIG, style={"height": "340px"})
+
+
+# No logo; of the modebar only what a manager uses: save as picture, zoom back out.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": [
+        "select2d",
+        "lasso2d",
+        "autoScale2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "pan2d",
+        "toggleSpikelines",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+    ],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
 
 
 def card(title: str, children, element_id: str | None = None) -> dbc.Card:

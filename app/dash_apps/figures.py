@@ -22,7 +22,7 @@ def _template() -> dict:
 
 def _layout(**extra) -> dict:
     return {
-        "margin": {"l": 40, "r": 10, "t": 30, "b": 40},
+        "margin": {"l": 64, "r": 16, "t": 30, "b": 48},
         "template": _template(),
         "legend": {"orientation": "h", "y": -0.2},
         "hovermode": "x unified",
@@ -44,7 +44,14 @@ class Figure(dict):
         self["data"].append({"type": trace_type, **trace})
 
     def axis(self, name: str, **settings) -> None:
+        """Axis settings; a title is given as {"text": …}, the only form plotly.js draws."""
+        if isinstance(settings.get("title"), str):
+            settings["title"] = {"text": settings["title"], "standoff": 8}
         self["layout"].setdefault(name, {}).update(settings)
+
+    def money_axis(self, name: str, title: str, currency: str) -> None:
+        """An axis of amounts in major units: its title names the currency, ticks in thousands."""
+        self.axis(name, title=f"{title} ({currency})", tickformat=",.0f", rangemode="tozero")
 
 
 def _major(values: Sequence[int], currency: str) -> list[float]:
@@ -83,7 +90,7 @@ def revenue_trend(current, previous, currency: str) -> Figure:
         customdata=[str(r.business_date) for r in previous],
         hovertemplate="%{customdata}: %{y:,.2f}<extra>Previous period</extra>",
     )
-    figure.axis("yaxis", title=f"Net revenue ({currency})")
+    figure.money_axis("yaxis", "Net revenue", currency)
     return figure
 
 
@@ -110,20 +117,38 @@ def payment_mix(methods: dict[str, tuple[int, int]], currency: str) -> Figure:
 
 
 def channel_trend(rows, currency: str) -> Figure:
-    """One line per channel: net revenue per day."""
-    figure = Figure()
-    by_channel: dict[str, list] = {}
+    """Net revenue per day stacked by channel (days without a row count as zero), with the
+    day's total as a line on top."""
+    days = sorted({day for day, _channel, _amount, _count in rows})
+    amounts: dict[str, dict] = {}
     for day, channel, amount, _count in rows:
-        by_channel.setdefault(channel, []).append((day, amount))
-    for channel, points in by_channel.items():
+        amounts.setdefault(channel, {})[day] = amount
+    figure = Figure()
+    for channel in CHANNEL_LABELS:
+        if not any(amounts.get(channel, {}).values()):
+            continue
         figure.add(
             "scatter",
-            x=[day for day, _ in points],
-            y=_major([amount for _, amount in points], currency),
+            x=days,
+            y=_major([amounts[channel].get(day, 0) for day in days], currency),
             name=CHANNEL_LABELS[channel],
             mode="lines",
+            stackgroup="channels",
+            line={"width": 0.5},
+            hovertemplate="%{y:,.2f}",
         )
-    figure.axis("yaxis", title=f"Net revenue ({currency})")
+    totals = [sum(by_day.get(day, 0) for by_day in amounts.values()) for day in days]
+    figure.add(
+        "scatter",
+        x=days,
+        y=_major(totals, currency),
+        name="Total",
+        mode="lines",
+        line={"color": "#212529", "width": 2},
+        hovertemplate="%{y:,.2f}",
+    )
+    figure.money_axis("yaxis", "Net revenue", currency)
+    figure["layout"]["legend"] = {"orientation": "h", "y": -0.25, "x": 0}
     return figure
 
 
@@ -144,6 +169,8 @@ def segment_bars(summary, currency: str) -> Figure:
         mode="markers",
         marker={"size": 10},
     )
+    figure.axis("yaxis", title="Customers", tickformat=",d", rangemode="tozero")
+    figure.money_axis("yaxis2", "Lifetime revenue", currency)
     figure.axis("yaxis2", overlaying="y", side="right", showgrid=False)
     return figure
 
@@ -185,7 +212,17 @@ def campaign_performance(rows, currency: str) -> Figure:
         yaxis="y2",
         mode="lines+markers",
     )
-    figure.axis("yaxis2", overlaying="y", side="right", showgrid=False)
+    figure.money_axis("yaxis", "Amount", currency)
+    figure.axis(
+        "yaxis2",
+        title="Buyers",
+        overlaying="y",
+        side="right",
+        showgrid=False,
+        rangemode="tozero",
+        tickformat=",d",
+        dtick=max(1, -(-max((row.conversions for row in rows), default=1) // 5)),
+    )
     return figure
 
 
@@ -222,13 +259,14 @@ def cohort_heatmap(cohorts) -> Figure:
         y=[f"{cohort.month:%b %Y} ({cohort.size})" for cohort in cohorts],
         text=text,
         texttemplate="%{text}",
-        colorscale="Blues",
+        # Darker means more customers still buying: white at 0 %, deep blue at the top.
+        colorscale=[[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]],
         zmin=0,
         zmax=100,
         colorbar={"title": "%"},
         hoverongaps=False,
     )
-    figure.axis("yaxis", autorange="reversed")
+    figure.axis("yaxis", autorange="reversed", title="First-order month (customers)")
     figure.axis("xaxis", title="Months since first order")
     return figure
 
@@ -244,7 +282,8 @@ def alive_matrix_heatmap(matrix: dict, segments: Sequence[str], bands: Sequence[
         y=list(segments),
         text=[[f"{value:,}" for value in row] for row in z],
         texttemplate="%{text}",
-        colorscale="Blues",
+        # Darker means more customers still buying: white at 0 %, deep blue at the top.
+        colorscale=[[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]],
         colorbar={"title": "Customers"},
     )
     figure.axis("yaxis", autorange="reversed")

@@ -11,8 +11,9 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.analytics.freshness import figures_as_of
+from app.analytics.periods import COMPARISONS
 from app.dash_apps import context
-from app.dash_apps.ranges import PRESETS, parse_range, preset_of, search_for
+from app.dash_apps.ranges import FIRST_DAY, PRESET_LABELS, page_range, search_for
 from app.errors import release_session
 from app.extensions import db
 
@@ -68,9 +69,12 @@ def sign_out_form() -> html.Form:
     )
 
 
+# The pages whose figures follow the shared range; the others do not show it.
+PAGES_WITH_RANGE = ("dashboard", "revenue-streams", "funnel", "cohorts")
+
+
 def range_bar() -> dbc.Row:
-    options = [{"label": f"{days} days", "value": days} for days in PRESETS]
-    options.append({"label": "Custom", "value": "custom"})
+    options = [{"label": label, "value": value} for value, label in PRESET_LABELS.items()]
     return dbc.Row(
         [
             dbc.Col(
@@ -89,12 +93,35 @@ def range_bar() -> dbc.Row:
             ),
             dbc.Col(
                 dcc.DatePickerRange(
-                    id="shell-range-dates", display_format="YYYY-MM-DD", minimum_nights=0
+                    id="shell-range-dates",
+                    display_format="YYYY-MM-DD",
+                    minimum_nights=0,
+                    min_date_allowed=FIRST_DAY,
                 ),
                 xs=12,
                 md="auto",
             ),
-            dbc.Col(html.Small(id="shell-as-of", className="text-muted"), xs=12, md=True),
+            dbc.Col(
+                dbc.Select(
+                    id="shell-range-compare",
+                    options=[
+                        {"label": f"vs {label}", "value": value}
+                        for value, label in COMPARISONS.items()
+                    ],
+                    value="previous",
+                    size="sm",
+                ),
+                xs=12,
+                md="auto",
+            ),
+            dbc.Col(
+                [
+                    html.Div(id="shell-range-description", className="small fw-semibold"),
+                    html.Small(id="shell-as-of", className="text-muted"),
+                ],
+                xs=12,
+                md=True,
+            ),
         ],
         className="g-2 align-items-center py-2",
     )
@@ -105,7 +132,20 @@ def layout() -> html.Div:
         [
             dcc.Location(id="url", refresh="callback-nav"),
             navbar(),
-            dbc.Container(range_bar(), fluid=True, id="shell-range-bar"),
+            dbc.Container(
+                [
+                    range_bar(),
+                    dbc.Alert(
+                        id="shell-range-problem",
+                        is_open=False,
+                        color="warning",
+                        dismissable=True,
+                        className="py-2",
+                    ),
+                ],
+                fluid=True,
+                id="shell-range-bar",
+            ),
             dbc.Container(
                 dbc.Alert(id="shell-error", is_open=False, color="warning", dismissable=True),
                 fluid=True,
@@ -138,21 +178,80 @@ def callback_failed(error: Exception) -> None:
     set_props("shell-error", {"children": message, "is_open": True})
 
 
-def sync_range(search: str | None, preset: str | None, start: str | None, end: str | None):
-    """URL ↔ range controls, both ways: the URL wins on load, the controls when a person acts."""
+def sync_range(
+    search: str | None,
+    preset: str | None,
+    start: str | None,
+    end: str | None,
+    compare: str | None,
+):
+    """URL ↔ range controls, both ways: the URL wins on load, the controls when a person acts.
+
+    Outputs: the URL's query, preset, start, end, comparison, and the note on a corrected link.
+    """
     today = context.today()
     if ctx.triggered_id in (None, "url"):
-        days = parse_range(search, today)
-        return no_update, preset_of(search), days.start.isoformat(), days.end.isoformat()
-    if ctx.triggered_id == "shell-range-preset" and preset != "custom":
-        days = parse_range(search_for(preset), today)
-        return search_for(preset), no_update, days.start.isoformat(), days.end.isoformat()
-    if start and end:
-        new_search = search_for(
-            "custom", date.fromisoformat(start[:10]), date.fromisoformat(end[:10])
+        chosen = page_range(search, today)
+        corrected = chosen.search if chosen.problem else no_update
+        note = (chosen.problem, True) if chosen.problem else (no_update, no_update)
+        return (
+            corrected,
+            chosen.preset,
+            chosen.days.start.isoformat(),
+            chosen.days.end.isoformat(),
+            chosen.compare,
+            *note,
         )
-        return new_search, "custom", no_update, no_update
-    return no_update, no_update, no_update, no_update
+    compare = compare if compare in COMPARISONS else "previous"
+    if ctx.triggered_id == "shell-range-dates":
+        if not (start and end):
+            return (no_update,) * 7
+        new_search = search_for(
+            "custom",
+            date.fromisoformat(start[:10]),
+            date.fromisoformat(end[:10]),
+            compare=compare,
+            keep=search,
+        )
+        return new_search, "custom", no_update, no_update, no_update, None, False
+    if ctx.triggered_id == "shell-range-compare":
+        current = page_range(search, today)
+        new_search = search_for(
+            current.preset,
+            current.days.start,
+            current.days.end,
+            compare=compare,
+            keep=search,
+        )
+        return new_search, no_update, no_update, no_update, no_update, None, False
+    if preset == "custom":  # the dates come next
+        return (no_update,) * 7
+    chosen = page_range(search_for(preset, compare=compare, keep=search), today)
+    return (
+        chosen.search,
+        no_update,
+        chosen.days.start.isoformat(),
+        chosen.days.end.isoformat(),
+        no_update,
+        None,
+        False,
+    )
+
+
+def range_description(search: str | None) -> str:
+    """The range in words, beside the controls: what the figures cover, what they are
+    compared with."""
+    chosen = page_range(search, context.today())
+    return f"Showing {chosen.description}, {chosen.compared_with}"
+
+
+def range_bar_style(pathname: str | None) -> dict:
+    """The range bar only where the page's figures follow it."""
+    path = (pathname or "").rstrip("/")
+    shown = path in ("/analytics", "") or any(
+        path == f"/analytics/{page}" for page in PAGES_WITH_RANGE
+    )
+    return {} if shown else {"display": "none"}
 
 
 def as_of_text(_pathname: str | None, _search: str | None) -> str:
@@ -174,11 +273,19 @@ def register(app: Dash) -> None:
         Output("shell-range-preset", "value"),
         Output("shell-range-dates", "start_date"),
         Output("shell-range-dates", "end_date"),
+        Output("shell-range-compare", "value"),
+        Output("shell-range-problem", "children"),
+        Output("shell-range-problem", "is_open"),
         Input("url", "search"),
         Input("shell-range-preset", "value"),
         Input("shell-range-dates", "start_date"),
         Input("shell-range-dates", "end_date"),
+        Input("shell-range-compare", "value"),
     )(sync_range)
+    app.callback(Output("shell-range-bar", "style"), Input("url", "pathname"))(range_bar_style)
+    app.callback(Output("shell-range-description", "children"), Input("url", "search"))(
+        range_description
+    )
     app.callback(
         [Output(f"shell-nav-{slug}", "href") for slug, _, _ in NAV_ITEMS], Input("url", "search")
     )(nav_hrefs)

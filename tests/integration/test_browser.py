@@ -146,6 +146,102 @@ def test_changing_the_range_changes_the_chart_and_the_url(app, demo_shop, browse
     assert browser.find_element("id", "shell-nav-revenue").get_attribute("href").endswith("?days=7")
 
 
+def test_a_link_with_an_impossible_range_is_corrected_and_says_so(
+    app, demo_shop, browser, server, viewer
+):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, viewer.email, "/analytics/dashboard/?start=2026-03-31&end=2026-03-01")
+    wait_text(browser, "#shell-range-problem", "ends (2026-03-01) before it starts")
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("?days=30"))
+    WebDriverWait(browser, 20).until(lambda b: plot_points(b, "dashboard-trend") == 30)
+    # Any day count the API accepts is a range the page shows: a year ending yesterday.
+    browser.get(server + "/analytics/dashboard/?days=365")
+    WebDriverWait(browser, 20).until(lambda b: plot_points(b, "dashboard-trend") == 365)
+    yesterday = date.fromordinal(date.today().toordinal() - 1)
+    wait_text(browser, "#shell-range-description", f"– {yesterday:%d %b %Y}, vs previous period")
+    assert not any(e.is_displayed() for e in browser.find_elements("id", "shell-range-problem"))
+    assert console_errors(browser) == []
+
+
+def test_comparison_selector_compares_with_the_same_weeks_last_year(
+    app, demo_shop, browser, server, viewer
+):
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    sign_in(browser, server, viewer.email)
+    wait_text(browser, "#dashboard-kpis", "vs previous period")
+    Select(browser.find_element("id", "shell-range-compare")).select_by_value("year")
+    WebDriverWait(browser, 20).until(lambda b: "compare=year" in b.current_url)
+    assert browser.current_url.endswith(RANGE + "&compare=year")
+    # March 2026 against the same weekdays of 2025: 2025-03-02 to 2025-04-01.
+    wait_text(browser, "#dashboard-kpis", "vs same period last year (02 Mar 2025 – 01 Apr 2025)")
+    # The demo shop starts in December 2025: nothing to compare with a year before.
+    wait_text(browser, "#dashboard-kpis", "was 0")
+    browser.refresh()  # the comparison is in the URL, so it survives a reload
+    wait_text(browser, "#dashboard-kpis", "vs same period last year")
+    assert (
+        Select(
+            browser.find_element("id", "shell-range-compare")
+        ).first_selected_option.get_attribute("value")
+        == "year"
+    )
+
+
+def test_today_so_far_is_compared_with_the_same_hours_a_week_earlier(
+    app, demo_shop, browser, server, viewer
+):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, viewer.email)
+    browser.find_element(
+        By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_shell-range-preset_input_today']"
+    ).click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("?range=today"))
+    wait_text(browser, "#shell-range-description", "Showing today so far")
+    wait_text(browser, "#dashboard-kpis", "vs the same hours a week earlier")
+    for preset, words in (("mtd", "Showing 01 "), ("last-month", "Showing 01 ")):
+        browser.find_element(
+            By.CSS_SELECTOR,
+            f"label[for='_dbcprivate_radioitems_shell-range-preset_input_{preset}']",
+        ).click()
+        WebDriverWait(browser, 20).until(lambda b, p=preset: b.current_url.endswith(f"?range={p}"))
+        wait_text(browser, "#shell-range-description", words)
+    assert console_errors(browser) == []
+
+
+def test_the_range_bar_is_shown_only_where_it_changes_the_figures(
+    app, demo_shop, browser, server, viewer
+):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, viewer.email)
+    assert browser.find_element("id", "shell-range-bar").is_displayed()
+    for path in ("/analytics/customers/", "/analytics/campaigns/"):
+        browser.get(server + path + RANGE)
+        wait_for(browser, "#page-content h1")
+        WebDriverWait(browser, 10).until(
+            lambda b: not b.find_element("id", "shell-range-bar").is_displayed()
+        )
+    browser.get(server + "/analytics/funnel/" + RANGE)
+    wait_for(browser, "#funnel-page")
+    WebDriverWait(browser, 10).until(
+        lambda b: b.find_element("id", "shell-range-bar").is_displayed()
+    )
+
+
+def test_axis_titles_are_drawn_with_their_units(app, demo_shop, browser, server, viewer):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    currency = app.config["SHOP_CURRENCY"]
+    sign_in(browser, server, viewer.email)
+    WebDriverWait(browser, 20).until(lambda b: plot_points(b, "dashboard-trend") == 31)
+    titles = [t.text for t in browser.find_elements("css selector", "#dashboard-trend .ytitle")]
+    assert titles == [f"Net revenue ({currency})"]
+    assert browser.find_elements("css selector", "#dashboard-trend .modebar-btn--logo") == []
+
+
 def test_every_page_renders_without_errors(app, demo_shop, browser, server, viewer):
     sign_in(browser, server, viewer.email)
     for prefix, path in PAGES.items():

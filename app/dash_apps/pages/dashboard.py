@@ -6,10 +6,12 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html
 
 from app.analytics.dashboard import (
+    KpiComparison,
     campaigns_running,
     customer_split,
     daily_series,
     dashboard_kpis,
+    kpis_so_far,
     payment_methods,
     segment_summary,
 )
@@ -25,9 +27,10 @@ from app.dash_apps.components import (
     table,
 )
 from app.dash_apps.exports import download, requested_format
-from app.dash_apps.ranges import parse_range
+from app.dash_apps.ranges import PageRange, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
+from app.timeutil import day_bounds_utc, utc_now
 
 TERMS = (
     "Net revenue",
@@ -83,49 +86,57 @@ def layout() -> html.Div:
     )
 
 
-def kpi_cards(comparison, currency: str) -> list:
-    now, change = comparison.current, comparison.change
+def kpi_cards(comparison: KpiComparison, currency: str, versus: str) -> list:
+    now, before = comparison.current, comparison.previous
+
+    def change(name: str) -> dict:
+        return {
+            "change": comparison.change(name),
+            "before": getattr(before, name),
+            "versus": versus,
+        }
+
     return [
         kpi_card(
             "dashboard-net-revenue",
             "Net revenue",
             format_money(now.net_revenue, currency),
-            change("net_revenue"),
+            **change("net_revenue"),
         ),
-        kpi_card("dashboard-orders", "Orders", format_count(now.orders), change("orders")),
+        kpi_card("dashboard-orders", "Orders", format_count(now.orders), **change("orders")),
         kpi_card(
-            "dashboard-aov", "Average order value", format_money(now.aov, currency), change("aov")
+            "dashboard-aov", "Average order value", format_money(now.aov, currency), **change("aov")
         ),
         kpi_card(
             "dashboard-customers-count",
             "Customers",
             format_count(now.customers),
-            change("customers"),
+            **change("customers"),
         ),
         kpi_card(
             "dashboard-new-customers",
             "New customers",
             format_count(now.new_customers),
-            change("new_customers"),
+            **change("new_customers"),
         ),
         kpi_card(
             "dashboard-conversion",
             "Conversion rate",
-            f"{now.conversion_rate:.2%}",
-            change("conversion_rate"),
+            f"{now.conversion_rate:.2%}" if now.sessions else "— (no visits tracked)",
+            **change("conversion_rate"),
         ),
         kpi_card(
             "dashboard-discounts",
             "Discounts",
             format_money(now.discounts, currency),
-            change("discounts"),
+            **change("discounts"),
             higher_is_better=False,
         ),
         kpi_card(
             "dashboard-refunds",
             "Refunds",
             format_money(now.refunds, currency),
-            change("refunds"),
+            **change("refunds"),
             higher_is_better=False,
         ),
     ]
@@ -154,11 +165,27 @@ def segment_rows(currency: str, *, formatted: bool) -> list[list]:
     ]
 
 
+def comparison_of(chosen: PageRange) -> KpiComparison:
+    """Whole days against whole days; today so far against the same hours of the earlier day."""
+    if not chosen.so_far:
+        return dashboard_kpis(db.session, chosen.days, chosen.before)
+    now = utc_now()
+    today_starts, _ = day_bounds_utc(chosen.days.start, context.zone())
+    before_starts, _ = day_bounds_utc(chosen.before.start, context.zone())
+    elapsed = now - today_starts
+    return KpiComparison(
+        chosen.days,
+        kpis_so_far(db.session, chosen.days.start, now),
+        kpis_so_far(db.session, chosen.before.start, before_starts + elapsed),
+    )
+
+
 def update_dashboard(search: str | None):
-    days = parse_range(search, context.today())
+    chosen = page_range(search, context.today())
+    days = chosen.days
     currency = context.currency()
-    comparison = dashboard_kpis(db.session, days)
-    series, before = daily_series(db.session, days), daily_series(db.session, days.previous())
+    comparison = comparison_of(chosen)
+    series, before = daily_series(db.session, days), daily_series(db.session, chosen.before)
     methods = payment_methods(db.session, days)
     empty = None
     if comparison.current.orders == 0:
@@ -169,7 +196,7 @@ def update_dashboard(search: str | None):
     segments = segment_rows(currency, formatted=True)
     return (
         empty,
-        kpi_cards(comparison, currency),
+        kpi_cards(comparison, currency, chosen.compared_with),
         figures.revenue_trend(series, before, currency),
         figures.payment_mix(methods, currency)
         if methods

@@ -114,3 +114,35 @@ def test_a_campaign_runs_only_in_the_periods_its_schedule_overlaps(app):
     CampaignFactory(status="draft", starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31))
     assert campaigns_running(db.session, WEEK) == 1  # the one that ended on the 9th
     assert campaigns_running(db.session, DateRange(date(2026, 3, 16), date(2026, 3, 22))) == 1
+
+
+def test_today_so_far_counts_only_what_happened_before_the_hour(app):
+    """The partial day's KPIs cut orders, refunds and visits at the hour; with the cut at the
+    day's end they equal the day's snapshot."""
+    from app.analytics.dashboard import kpis, kpis_so_far
+    from tests.factories import EventFactory
+
+    regular = CustomerFactory()
+    OrderFactory(customer=regular, subtotal=3_000, placed_at=at(2, 9))  # bought before
+    early = OrderFactory(customer=regular, subtotal=10_000, discount=1_000, placed_at=at(9, 8))
+    newcomer = OrderFactory(subtotal=4_000, placed_at=at(9, 10))
+    OrderFactory(subtotal=7_000, placed_at=at(9, 15))  # after the cut
+    OrderFactory(subtotal=9_000, placed_at=at(9, 9), status="cancelled")  # not counted
+    RefundFactory(order=early, amount=2_000, refunded_at=at(9, 11))
+    RefundFactory(order=early, amount=500, refunded_at=at(9, 16))  # after the cut
+    EventFactory(session_id="s1", occurred_at=at(9, 7))
+    EventFactory(session_id="s1", event_type="purchase", occurred_at=at(9, 8))
+    EventFactory(session_id="s2", occurred_at=at(9, 9))
+    EventFactory(session_id="s2", event_type="purchase", occurred_at=at(9, 14))  # bought later
+    EventFactory(session_id="s3", occurred_at=at(9, 13))  # came later
+    db.session.flush()
+    so_far = kpis_so_far(db.session, date(2026, 3, 9), at(9, 12))
+    assert (so_far.orders, so_far.gross, so_far.discounts) == (2, 14_000, 1_000)
+    assert so_far.refunds == 2_000 and so_far.net_revenue == 11_000
+    assert so_far.aov == 6_500
+    assert (so_far.customers, so_far.new_customers) == (2, 1)  # newcomer's first order
+    assert newcomer.customer_id != regular.id
+    assert (so_far.sessions, so_far.conversion_rate) == (2, 0.5)
+    refresh()
+    whole_day = kpis_so_far(db.session, date(2026, 3, 9), datetime(2026, 3, 10, tzinfo=UTC))
+    assert whole_day == kpis(db.session, DateRange(date(2026, 3, 9), date(2026, 3, 9)))
