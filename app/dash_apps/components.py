@@ -74,8 +74,8 @@ def empty_state(element_id: str, message: str) -> dbc.Alert:
         [
             html.Strong("Nothing to show yet. "),
             message,
-            " On a new install, `flask demo seed` loads a demo shop;"
-            " `flask analytics backfill` builds the figures from existing orders.",
+            " Figures appear here within seconds of the shop's orders arriving (through the API"
+            " or an import of past orders).",
         ],
         color="light",
         id=element_id,

@@ -6,6 +6,8 @@ import csv
 import io
 import re
 from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
 import xlsxwriter
 from dash import ctx, dcc
@@ -13,6 +15,7 @@ from dash.exceptions import MissingCallbackContextException
 from flask import request
 
 from app import audit
+from app.analytics.periods import DateRange
 from app.extensions import db
 
 
@@ -42,25 +45,107 @@ def csv_text(columns: Sequence[str], rows: Sequence[Sequence]) -> str:
     return buffer.getvalue()
 
 
-def xlsx_bytes(columns: Sequence[str], rows: Sequence[Sequence]) -> bytes:
+# Columns named like `net_revenue_USD` hold money in major units; these hold ratios.
+MONEY_COLUMN = re.compile(r"_[A-Z]{3}$")
+RATIO_WORDS = ("share", "rate", "conversion", "retention", "roi", "roas")
+
+
+def column_kind(name: str) -> str:
+    if MONEY_COLUMN.search(name):
+        return "money"
+    if any(word in name.lower() for word in RATIO_WORDS):
+        return "ratio"
+    return "text"
+
+
+def _number(value: object) -> float | None:
+    """A money or ratio cell as a number Excel can add up (None: leave the cell empty)."""
+    if value in (None, ""):
+        return None
+    try:
+        return float(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def xlsx_bytes(columns: Sequence[str], rows: Sequence[Sequence], title: str | None = None) -> bytes:
+    """The table as a workbook: a title row saying what it covers (when given), the column
+    names, then the rows; money and ratios as numbers with formats, every text cell as text."""
     buffer = io.BytesIO()
     # Every text cell is written as text: never a formula, never a link.
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(buffer, options)
     sheet = workbook.add_worksheet("data")
-    sheet.write_row(0, 0, columns, workbook.add_format({"bold": True}))
-    for index, row in enumerate(rows, start=1):
-        sheet.write_row(index, 0, row)
+    formats = {
+        "money": workbook.add_format({"num_format": "#,##0.00"}),
+        "ratio": workbook.add_format({"num_format": "0.0%"}),
+    }
+    kinds = [column_kind(name) for name in columns]
+    first = 0
+    if title:
+        sheet.write_string(0, 0, title, workbook.add_format({"italic": True}))
+        first = 1
+    sheet.write_row(first, 0, columns, workbook.add_format({"bold": True}))
+    for index, row in enumerate(rows, start=first + 1):
+        for column, (value, kind) in enumerate(zip(row, kinds, strict=False)):
+            number = _number(value) if kind != "text" else None
+            if number is not None:
+                sheet.write_number(index, column, number, formats[kind])
+            elif kind != "text" and value in (None, ""):
+                sheet.write_blank(index, column, None)
+            else:
+                sheet.write(index, column, value)
+    for column, name in enumerate(columns):
+        sheet.set_column(column, column, max(12, min(40, len(name) + 2)))
+    sheet.freeze_panes(first + 1, 0)
     workbook.close()
     return buffer.getvalue()
 
 
-def download(name: str, fmt: str, columns: Sequence[str], rows: Sequence[Sequence]) -> dict:
-    """A dcc.Download payload of the table, after recording who took it."""
+def file_stem(name: str, covers: DateRange | date | None, currency: str | None) -> str:
+    """`revenue-by-channel_2026-03-01_to_2026-03-31_USD`: what, when, in which money."""
+    parts = [name]
+    if isinstance(covers, DateRange):
+        parts.append(f"{covers.start.isoformat()}_to_{covers.end.isoformat()}")
+    elif isinstance(covers, date):
+        parts.append(f"as-of_{covers.isoformat()}")
+    if currency:
+        parts.append(currency)
+    return "_".join(parts)
+
+
+def describe_cover(covers: DateRange | date | None, currency: str | None) -> str | None:
+    words = []
+    if isinstance(covers, DateRange):
+        words.append(f"{covers.start.isoformat()} to {covers.end.isoformat()}")
+    elif isinstance(covers, date):
+        words.append(f"as of {covers.isoformat()}")
+    if currency:
+        words.append(f"amounts in {currency}")
+    return ", ".join(words) or None
+
+
+def download(
+    name: str,
+    fmt: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    covers: DateRange | date | None = None,
+    currency: str | None = None,
+) -> dict:
+    """A dcc.Download payload of the table, after recording who took it.
+
+    The file name says what range (or day) the table covers and in which currency; the Excel
+    file repeats it in a title row above the column names.
+    """
     audit_export(name, fmt, len(rows))
+    stem = file_stem(name, covers, currency)
     if fmt == "xlsx":
-        return dcc.send_bytes(xlsx_bytes(columns, rows), f"{name}.xlsx")
-    return dcc.send_string(csv_text(columns, rows), f"{name}.csv")
+        title = describe_cover(covers, currency)
+        heading = name.replace("-", " ").capitalize() + (f": {title}" if title else "")
+        return dcc.send_bytes(xlsx_bytes(columns, rows, heading), f"{stem}.xlsx")
+    return dcc.send_string(csv_text(columns, rows), f"{stem}.csv")
 
 
 def requested_format(xlsx_button_id: str) -> str:

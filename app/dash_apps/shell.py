@@ -6,7 +6,7 @@ import logging
 from datetime import date
 
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, ctx, dcc, html, no_update, set_props
+from dash import ClientsideFunction, Dash, Input, Output, ctx, dcc, html, no_update, set_props
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -131,6 +131,7 @@ def layout() -> html.Div:
     return html.Div(
         [
             dcc.Location(id="url", refresh="callback-nav"),
+            dcc.Store(id="shell-title"),
             navbar(),
             dbc.Container(
                 [
@@ -283,6 +284,11 @@ def register(app: Dash) -> None:
         Input("shell-range-compare", "value"),
     )(sync_range)
     app.callback(Output("shell-range-bar", "style"), Input("url", "pathname"))(range_bar_style)
+    app.clientside_callback(
+        ClientsideFunction(namespace="shell", function_name="title"),
+        Output("shell-title", "data"),
+        Input("url", "pathname"),
+    )
     app.callback(Output("shell-range-description", "children"), Input("url", "search"))(
         range_description
     )

@@ -17,6 +17,7 @@ from app.demo import DemoSpec, generate_shop, load_shop
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.models import Campaign
+from app.models.enums import CHANNEL_LABELS
 from tests.factories import UserFactory
 from tests.integration.browser import chromium, console_errors, live_server, require_browser
 from tests.integration.http import call
@@ -35,6 +36,15 @@ PAGES = {
     "campaign-detail": "/analytics/campaigns/1/",
     "funnel": "/analytics/funnel/",
     "cohorts": "/analytics/cohorts/",
+}
+TAB_TITLES = {
+    "dashboard": "Dashboard",
+    "revenue-streams": "Revenue",
+    "customers": "Customers",
+    "campaigns": "Campaigns",
+    "campaign-detail": "Campaign",
+    "funnel": "Funnel",
+    "cohorts": "Cohorts",
 }
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
 # Names the elements that stick out to the right (outside scrolling tables), for the message.
@@ -249,6 +259,7 @@ def test_every_page_renders_without_errors(app, demo_shop, browser, server, view
         wait_for(browser, f"#{prefix}-page")
         time.sleep(0.5)  # let the page's callbacks settle before looking for errors
         assert browser.find_elements("css selector", ".dash-fe-error__title") == [], path
+        assert browser.title == f"{TAB_TITLES[prefix]} · Storefront Analytics", path
         if SCREENSHOT_DIR:
             Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
             browser.save_screenshot(str(Path(SCREENSHOT_DIR) / f"{prefix}.png"))
@@ -318,14 +329,14 @@ def test_channel_csv_download_matches_the_engine(
     sign_in(browser, server, viewer.email, "/analytics/revenue-streams/" + RANGE)
     wait_for(browser, "#revenue-streams-channels")
     browser.find_element("id", "revenue-streams-channels-csv").click()
-    target = downloads / "revenue-by-channel.csv"
+    target = downloads / "revenue-by-channel_2026-03-01_to_2026-03-31_USD.csv"
     deadline = time.monotonic() + 20
     while not target.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     with target.open() as exported:
         rows = list(csv.DictReader(exported))
     expected = {
-        c.channel: str(to_major(c.net_revenue, "USD"))
+        CHANNEL_LABELS[c.channel]: str(to_major(c.net_revenue, "USD"))
         for c in revenue_by_channel(db.session, MARCH)
     }
     assert {row["channel"]: row["net_revenue_USD"] for row in rows} == expected

@@ -127,7 +127,10 @@ def test_revenue_page_channels_add_up_to_the_dashboard_figure(app):
     _empty, table, _trend = revenue_streams.update_revenue(MARCH)
     assert text_of(find(table, "revenue-streams-total")) == "$115.00"
     rows = revenue_streams.channel_rows(MARCH, formatted=False)
-    assert {row[0]: row[1] for row in rows if row[1] != "0.00"} == {"web": "90.00", "pos": "25.00"}
+    assert {row[0]: row[1] for row in rows if row[1] != "0.00"} == {
+        "Web store": "90.00",
+        "Point of sale": "25.00",
+    }
     assert len(rows) == 7
 
 
@@ -316,7 +319,7 @@ def test_exports_write_the_table_and_an_audit_entry(app):
         context.pop()
     lines = payload["content"].strip().splitlines()
     assert lines[0] == "channel,net_revenue_USD,share,transactions"
-    assert "web,90.00,0.7826,1" in lines and len(lines) == 8
+    assert "Web store,90.00,0.7826,1" in lines and len(lines) == 8
     audit = db.session.scalar(sa.select(AuditLog))
     assert (audit.action, audit.target, audit.details["rows"]) == (
         "export",
@@ -329,7 +332,7 @@ def test_funnel_and_cohort_pages_explain_an_empty_shop(app):
     empty, _chart, _table, median, _channels = funnel.update_funnel(MARCH, "all")
     assert "No tracked sessions" in text_of(empty) and "no converted sessions" in median
     empty, heatmap = cohorts.update_cohorts("12")
-    assert "nightly job" in text_of(empty) and heatmap is None
+    assert "every night" in text_of(empty) and heatmap is None
 
 
 def test_unknown_path_gets_a_not_found_page(app):
@@ -351,7 +354,7 @@ def test_every_other_table_downloads_too(app):
     assert (
         orders["content"]
         .splitlines()[1]
-        .startswith("O-CAMPAIGN,2026-03-10 12:00,completed,web,40.00,0.00,40.00")
+        .startswith("O-CAMPAIGN,2026-03-10 12:00,completed,Web store,40.00,0.00,40.00")
     )
     assert matrix["content"].splitlines()[1] == "2026-03,1,0,1,1.0,False"
     assert (
@@ -399,3 +402,35 @@ def test_exports_carry_no_formula_a_spreadsheet_would_run(app, tmp_path):
         "'-cmd",
         "'+1",
     ]
+
+
+def test_excel_exports_hold_numbers_with_formats_and_say_what_they_cover(app):
+    import base64
+    import io
+
+    import openpyxl
+
+    from app.dash_apps.exports import download
+
+    OrderFactory(subtotal=9_000, channel="web")
+    OrderFactory(subtotal=2_550, channel="mobile_app")
+    refresh()
+    context = as_user(app, "viewer")
+    try:
+        rows = revenue_streams.channel_rows(MARCH, formatted=False)
+        columns = ["channel", "net_revenue_USD", "share", "transactions"]
+        days = DateRange(date(2026, 3, 1), date(2026, 3, 31))
+        payload = download("revenue-by-channel", "xlsx", columns, rows, covers=days, currency="USD")
+    finally:
+        context.pop()
+    assert payload["filename"] == "revenue-by-channel_2026-03-01_to_2026-03-31_USD.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(payload["content"]))).active
+    assert sheet["A1"].value == "Revenue by channel: 2026-03-01 to 2026-03-31, amounts in USD"
+    assert [cell.value for cell in sheet[2]] == columns
+    by_label = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
+    web, app_row = by_label["Web store"], by_label["Mobile app"]
+    assert (web[1].value, web[1].data_type, web[1].number_format) == (90.0, "n", "#,##0.00")
+    assert app_row[1].value == 25.5 and app_row[2].number_format == "0.0%"
+    assert round(web[2].value + app_row[2].value, 4) == 1.0
+    # A SUM over the money column adds up, as a manager would check it.
+    assert sum(row[1].value for row in sheet.iter_rows(min_row=3)) == 115.5

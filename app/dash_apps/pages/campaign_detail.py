@@ -19,6 +19,7 @@ from app.dash_apps.components import (
 from app.dash_apps.exports import download, requested_format
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
+from app.models.enums import CHANNEL_LABELS
 
 ORDER_COLUMNS = (
     "Order",
@@ -145,7 +146,7 @@ def export_orders(_csv, _xlsx, pathname: str | None):
             o.external_id,
             f"{o.placed_at.astimezone(zone):%Y-%m-%d %H:%M}",
             o.status,
-            o.channel,
+            CHANNEL_LABELS.get(o.channel, o.channel),
             str(to_major(o.subtotal, currency)),
             str(to_major(o.discount, currency)),
             str(to_major(o.total, currency)),
@@ -157,6 +158,7 @@ def export_orders(_csv, _xlsx, pathname: str | None):
         requested_format("campaign-detail-orders-xlsx"),
         columns,
         rows,
+        currency=currency,
     )
 
 

@@ -198,7 +198,14 @@ def export_campaigns(_csv, _xlsx, status: str | None):
         ]
         for s in _summaries(status)
     ]
-    return download("campaigns", requested_format("campaigns-list-xlsx"), columns, rows)
+    return download(
+        "campaigns",
+        requested_format("campaigns-list-xlsx"),
+        columns,
+        rows,
+        covers=context.today(),
+        currency=currency,
+    )
 
 
 def edit_options(_saved) -> list[dict]:

@@ -50,7 +50,9 @@ def update_cohorts(months: str | None, search: str | None = None):
     cohorts = cohort_retention(db.session, as_of, int(months or 12))
     if not cohorts:
         return empty_state(
-            "cohorts-empty-state", "Cohorts appear after the nightly job has run."
+            "cohorts-empty-state",
+            "Cohorts are built every night from customers' first orders;"
+            " the first appear the morning after the first orders.",
         ), None
     height = 120 + 32 * len(cohorts)
     return None, dcc.Graph(
@@ -90,7 +92,9 @@ def export_cohorts(_csv, _xlsx, months: str | None, search: str | None):
         "retention",
         "incomplete",
     ]
-    return download("cohort-retention", requested_format("cohorts-matrix-xlsx"), columns, rows)
+    return download(
+        "cohort-retention", requested_format("cohorts-matrix-xlsx"), columns, rows, covers=as_of
+    )
 
 
 def register_exports(app: Dash) -> None:

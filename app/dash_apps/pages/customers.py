@@ -129,7 +129,8 @@ def update_customers(_pathname: str | None):
         None
         if scored
         else empty_state(
-            "customers-empty-state", "No scored customers yet: scores come from the nightly job."
+            "customers-empty-state",
+            "No customers with orders yet: each customer is scored every night from their orders.",
         )
     )
     kpis = [
@@ -306,7 +307,9 @@ def export_list(kind: str, fmt: str) -> dict:
         "tier",
     ]
     table = [_export_row(shown_person(row, personal_data), currency) for row in rows]
-    return download(f"{kind}-customers", fmt, columns, table)
+    return download(
+        f"{kind}-customers", fmt, columns, table, covers=context.today(), currency=currency
+    )
 
 
 def _exporter(kind: str):

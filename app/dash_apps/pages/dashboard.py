@@ -77,7 +77,14 @@ def layout() -> html.Div:
                 ]
             ),
             card(
-                ["Customer segments", export_buttons("dashboard", "segments")],
+                [
+                    "Customer segments",
+                    html.Small(
+                        " as of today, over each customer's whole history (not the range)",
+                        className="text-muted",
+                    ),
+                    export_buttons("dashboard", "segments"),
+                ],
                 html.Div(id="dashboard-segments"),
             ),
             definitions("dashboard", TERMS),
@@ -213,7 +220,8 @@ def update_dashboard(search: str | None):
         if any(row[1] for row in segments)
         else empty_state(
             "dashboard-segments-empty",
-            "Segments appear after the nightly job has scored customers.",
+            "Customers are sorted into segments every night from their orders;"
+            " the first segments appear the morning after the first orders.",
         ),
     )
 
@@ -228,7 +236,14 @@ def export_segments(_csv: int | None, _xlsx: int | None, search: str | None):
         f"lifetime_revenue_{currency}",
         "revenue_share",
     ]
-    return download("customer-segments", fmt, columns, segment_rows(currency, formatted=False))
+    return download(
+        "customer-segments",
+        fmt,
+        columns,
+        segment_rows(currency, formatted=False),
+        covers=context.today(),
+        currency=currency,
+    )
 
 
 def register(app: Dash) -> None:

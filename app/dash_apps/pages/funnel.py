@@ -132,15 +132,25 @@ def channel_breakdown(days) -> dbc.Table:
     return table("funnel-channels-table", CHANNEL_COLUMNS, rows, [False, True, True, True])
 
 
+def _ratio(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)
+
+
 def export_steps(_csv, _xlsx, search: str | None, channel: str | None):
     days = parse_range(search, context.today())
     funnel = funnel_summary(db.session, days, None if channel in (None, "all") else channel)
     rows = [
-        [s.event_type, s.sessions, s.step_conversion, s.overall_conversion, s.drop_off]
+        [
+            s.event_type.replace("_", " ").capitalize(),
+            s.sessions,
+            _ratio(s.step_conversion),
+            _ratio(s.overall_conversion),
+            _ratio(s.drop_off),
+        ]
         for s in funnel.steps
     ]
     columns = ["step", "sessions", "step_conversion", "overall_conversion", "drop_off"]
-    return download("funnel", requested_format("funnel-steps-xlsx"), columns, rows)
+    return download("funnel", requested_format("funnel-steps-xlsx"), columns, rows, covers=days)
 
 
 def register(app: Dash) -> None:

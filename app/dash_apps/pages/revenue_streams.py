@@ -71,7 +71,7 @@ def channel_rows(search: str | None, *, formatted: bool) -> list[list]:
         ]
     return [
         [
-            c.channel,
+            CHANNEL_LABELS[c.channel],
             str(to_major(c.net_revenue, currency)),
             "" if c.share is None else round(c.share, 4),
             c.transactions,
@@ -109,7 +109,14 @@ def update_revenue(search: str | None):
 def export_channels(_csv, _xlsx, search: str | None):
     fmt = requested_format("revenue-streams-channels-xlsx")
     columns = ["channel", f"net_revenue_{context.currency()}", "share", "transactions"]
-    return download("revenue-by-channel", fmt, columns, channel_rows(search, formatted=False))
+    return download(
+        "revenue-by-channel",
+        fmt,
+        columns,
+        channel_rows(search, formatted=False),
+        covers=parse_range(search, context.today()),
+        currency=context.currency(),
+    )
 
 
 def register(app: Dash) -> None:
