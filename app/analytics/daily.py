@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted, upsert_rows
@@ -188,17 +188,35 @@ def _customers_by_day(session: Session, days: DateRange) -> dict:
 
 def _new_customers_by_day(session: Session, days: DateRange) -> dict:
     """Customers whose first counted order fell on the day."""
+    if days.days <= NARROW_RANGE_DAYS:
+        # The range's buyers with no counted order on an earlier day: one index probe per
+        # buyer, where grouping every order of each buyer read all their history.
+        earlier = aliased(Order)
+        bought_before = (
+            sa.select(sa.literal(1))
+            .where(
+                earlier.customer_id == Order.customer_id,
+                counted(earlier.status),
+                earlier.business_date < Order.business_date,
+            )
+            .exists()
+        )
+        rows = session.execute(
+            sa.select(Order.business_date, sa.func.count(sa.distinct(Order.customer_id)))
+            .where(
+                _in_range(Order.business_date, days),
+                counted(Order.status),
+                Order.customer_id.is_not(None),
+                ~bought_before,
+            )
+            .group_by(Order.business_date)
+        )
+        return dict(rows.all())
     first_orders = (
         sa.select(sa.func.min(Order.business_date).label("first_day"))
         .where(counted(Order.status))
         .group_by(Order.customer_id)
-    )
-    if days.days <= NARROW_RANGE_DAYS:  # look only at the customers who bought in the range
-        buyers = sa.select(Order.customer_id).where(
-            _in_range(Order.business_date, days), counted(Order.status)
-        )
-        first_orders = first_orders.where(Order.customer_id.in_(buyers.scalar_subquery()))
-    first_orders = first_orders.subquery()
+    ).subquery()
     rows = session.execute(
         sa.select(first_orders.c.first_day, sa.func.count())
         .where(_in_range(first_orders.c.first_day, days))

@@ -14,6 +14,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.analytics.periods import DateRange
+from app.database import analyze_after_bulk_load
 from app.demo import DemoError, DemoSpec, generate_shop, load_shop
 from app.extensions import db
 from app.models import Order, User
@@ -68,6 +69,7 @@ def seed_demo(
     # Its business dates are in the zone configured now; bulk loading marks nothing stale:
     # mark the whole shop, and refresh it now.
     record_zone(db.session, ZoneInfo(current_app.config["SHOP_TIMEZONE"]))
+    analyze_after_bulk_load(db.session)
     db.session.commit()
     days = DateRange(spec.start_date, spec.end_date)
     settings = RefreshSettings.from_config(current_app.config)

@@ -12,12 +12,16 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError
 
 from app import audit, shop
-from app.database import begin_write, is_lock_timeout, is_retryable
+from app.database import analyze_after_bulk_load, begin_write, is_lock_timeout, is_retryable
 from app.extensions import db
 from app.pipeline.importer import ImportFileError, import_orders, read_text
 
 IMPORT_ATTEMPTS = 3
 import_cli = AppGroup("import", help="Load data from files.")
+
+
+# From this many new orders on, an import refreshes the planner statistics (PostgreSQL).
+BULK_IMPORT_ROWS = 10_000
 
 
 @import_cli.command("orders")
@@ -84,6 +88,8 @@ def import_orders_command(path: Path, skip_invalid: bool) -> None:
             "rejected": len(result.rejected),
         },
     )
+    if result.created >= BULK_IMPORT_ROWS:
+        analyze_after_bulk_load(db.session)
     db.session.commit()
     click.echo(
         f"{result.created} orders created, {result.unchanged} already there, "
