@@ -70,7 +70,7 @@ def sign_out_form() -> html.Form:
 
 
 # The pages whose figures follow the shared range; the others do not show it.
-PAGES_WITH_RANGE = ("dashboard", "revenue-streams", "funnel", "cohorts")
+PAGES_WITH_RANGE = ("dashboard", "revenue-streams", "customers", "campaigns", "funnel", "cohorts")
 
 
 def range_bar() -> dbc.Row:

@@ -185,7 +185,7 @@ def test_dates_outside_the_calendar_the_api_accepts_fall_back_on_the_pages(app):
     for search in ("?start=0001-01-01&end=0001-01-31", "?start=9999-01-01&end=9999-12-31"):
         _empty, kpis, *_ = dashboard.update_dashboard(search)  # no OverflowError: 30 days
         assert len(kpis) == 8
-        assert cohorts.update_cohorts("12", search) is not None
+        assert cohorts.update_cohorts(search) is not None
 
 
 def test_an_order_id_in_the_path_that_no_order_could_have_is_a_404(app, server, writer):

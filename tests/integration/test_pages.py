@@ -54,6 +54,8 @@ def find(component, element_id: str):
 def text_of(component) -> str:
     if isinstance(component, (str, int, float)):
         return str(component)
+    if isinstance(component, (list, tuple)):
+        return "".join(text_of(part) for part in component)
     children = getattr(component, "children", None)
     if children is None:
         return ""
@@ -308,6 +310,11 @@ def test_campaign_list_filters_by_status_and_detail_shows_roi(app):
     # (27,000 − 10,000) / 10,000: the discount is already out of the net revenue
     assert text_of(find(detail, "campaign-detail-roi")) == "170%"
     assert find(render_page("/analytics/campaigns/999999/"), "campaign-detail-not-found")
+    # The list follows the page's range: March holds the order, February none of it.
+    march = text_of(campaigns.update_list("active", None, "?start=2026-03-01&end=2026-03-31"))
+    assert "within 01 Mar 2026 – 31 Mar 2026" in march and "$270.00" in march
+    february = text_of(campaigns.update_list("active", None, "?start=2026-02-01&end=2026-02-28"))
+    assert "$270.00" not in february and "$0.00" in february
 
 
 def test_exports_write_the_table_and_an_audit_entry(app):
@@ -331,7 +338,7 @@ def test_exports_write_the_table_and_an_audit_entry(app):
 def test_funnel_and_cohort_pages_explain_an_empty_shop(app):
     empty, _chart, _table, median, _channels = funnel.update_funnel(MARCH, "all")
     assert "No tracked sessions" in text_of(empty) and "no converted sessions" in median
-    empty, heatmap = cohorts.update_cohorts("12")
+    empty, heatmap = cohorts.update_cohorts()
     assert "every night" in text_of(empty) and heatmap is None
 
 
@@ -347,7 +354,7 @@ def test_every_other_table_downloads_too(app):
     context = as_user(app, "viewer")
     try:
         orders = campaign_detail.export_orders(1, None, f"/analytics/campaigns/{campaign.id}/")
-        matrix = cohorts.export_cohorts(1, None, "12", MARCH)
+        matrix = cohorts.export_cohorts(1, None, MARCH)
         steps = funnel.export_steps(1, None, MARCH, "all")
     finally:
         context.pop()
@@ -434,3 +441,37 @@ def test_excel_exports_hold_numbers_with_formats_and_say_what_they_cover(app):
     assert round(web[2].value + app_row[2].value, 4) == 1.0
     # A SUM over the money column adds up, as a manager would check it.
     assert sum(row[1].value for row in sheet.iter_rows(min_row=3)) == 115.5
+
+
+def test_cohorts_show_the_first_order_months_of_the_range(app):
+    OrderFactory(placed_at=datetime(2026, 1, 12, 12, tzinfo=UTC))
+    OrderFactory(placed_at=datetime(2026, 3, 12, 12, tzinfo=UTC))
+    backfill(DateRange(date(2026, 1, 1), date(2026, 3, 31)), date(2026, 4, 1))
+    db.session.commit()
+    context = as_user(app, "viewer")
+    try:
+        _empty, march = cohorts.update_cohorts(MARCH)
+        _empty, quarter = cohorts.update_cohorts("?start=2026-01-01&end=2026-03-31")
+    finally:
+        context.pop()
+    assert list(march.figure["data"][0]["y"]) == ["Mar 2026 (1)"]
+    assert list(quarter.figure["data"][0]["y"]) == ["Jan 2026 (1)", "Mar 2026 (1)"]
+
+
+def test_customers_page_counts_who_bought_in_the_range(app):
+    regular = CustomerFactory()
+    OrderFactory(customer=regular, placed_at=datetime(2026, 2, 10, 12, tzinfo=UTC))
+    OrderFactory(customer=regular, placed_at=datetime(2026, 3, 10, 12, tzinfo=UTC))
+    OrderFactory(placed_at=datetime(2026, 3, 11, 12, tzinfo=UTC))
+    backfill(DateRange(date(2026, 2, 1), date(2026, 3, 31)), date(2026, 4, 1))
+    db.session.commit()
+    context = as_user(app, "viewer")
+    try:
+        march = customers.update_customers(None, MARCH)[1]
+        february = customers.update_customers(None, "?start=2026-02-01&end=2026-02-28")[1]
+    finally:
+        context.pop()
+    assert text_of(find(march, "customers-bought-in-range")) == "2"
+    assert text_of(find(march, "customers-new-in-range")) == "1"
+    assert text_of(find(february, "customers-bought-in-range")) == "1"
+    assert "as of today" in text_of(march)

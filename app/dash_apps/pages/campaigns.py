@@ -8,6 +8,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from app import audit
 from app.analytics.campaigns import campaign_summaries
+from app.analytics.periods import DateRange
 from app.campaign_forms import CAMPAIGN_FIELDS, save_campaign, validate_campaign
 from app.dash_apps import context
 from app.dash_apps.components import (
@@ -19,6 +20,7 @@ from app.dash_apps.components import (
     table,
 )
 from app.dash_apps.exports import download, requested_format
+from app.dash_apps.ranges import describe, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.models import Campaign
@@ -137,19 +139,28 @@ def layout() -> html.Div:
     )
 
 
-def _summaries(status: str | None):
+def _period(search: str | None) -> DateRange | None:
+    """The page's range (None, outside a page: each campaign's whole run)."""
+    return None if search is None else page_range(search, context.today()).days
+
+
+def _summaries(status: str | None, search: str | None = None):
     return campaign_summaries(
-        db.session, None if status in (None, "all") else status, today=context.today()
+        db.session,
+        None if status in (None, "all") else status,
+        days=_period(search),
+        today=context.today(),
     )
 
 
-def update_list(status: str | None, _saved):
+def update_list(status: str | None, _saved, search: str | None = None):
     currency = context.currency()
-    summaries = _summaries(status)
+    summaries = _summaries(status, search)
     if not summaries:
         return empty_state(
             "campaigns-empty-state", "No campaigns with this status. Managers can create one below."
         )
+    period = _period(search)
     rows = [
         [
             dcc.Link(s.name, href=f"/analytics/campaigns/{s.id}/"),
@@ -164,12 +175,24 @@ def update_list(status: str | None, _saved):
         ]
         for s in summaries
     ]
-    return table(
-        "campaigns-table", COLUMNS, rows, [False, False, False, True, True, True, True, True, True]
+    scope = (
+        "Each campaign's whole run."
+        if period is None
+        else f"Orders, buyers, revenue and spend within {describe(period)};"
+        " open a campaign for its whole run."
     )
+    return [
+        html.P(scope, className="small text-muted mb-2", id="campaigns-scope"),
+        table(
+            "campaigns-table",
+            COLUMNS,
+            rows,
+            [False, False, False, True, True, True, True, True, True],
+        ),
+    ]
 
 
-def export_campaigns(_csv, _xlsx, status: str | None):
+def export_campaigns(_csv, _xlsx, status: str | None, search: str | None = None):
     currency = context.currency()
     columns = [
         "id",
@@ -196,14 +219,14 @@ def export_campaigns(_csv, _xlsx, status: str | None):
             str(to_major(s.spend, currency)),
             s.roi,
         ]
-        for s in _summaries(status)
+        for s in _summaries(status, search)
     ]
     return download(
         "campaigns",
         requested_format("campaigns-list-xlsx"),
         columns,
         rows,
-        covers=context.today(),
+        covers=_period(search) or context.today(),
         currency=currency,
     )
 
@@ -287,12 +310,14 @@ def register(app: Dash) -> None:
         Output("campaigns-list", "children"),
         Input("campaigns-status-filter", "value"),
         Input("campaigns-saved", "data"),
+        Input("url", "search"),
     )(update_list)
     app.callback(
         Output("campaigns-list-download", "data"),
         Input("campaigns-list-csv", "n_clicks"),
         Input("campaigns-list-xlsx", "n_clicks"),
         State("campaigns-status-filter", "value"),
+        State("url", "search"),
         prevent_initial_call=True,
     )(export_campaigns)
     app.callback(Output("campaigns-form-edit", "options"), Input("campaigns-saved", "data"))(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.cohorts import cohort_retention
@@ -12,24 +11,16 @@ from app.dash_apps.exports import download, requested_format
 from app.dash_apps.ranges import parse_range
 from app.extensions import db
 
-MONTH_CHOICES = (6, 12, 18, 24)
-
 
 def layout() -> html.Div:
-    choice = dbc.Select(
-        id="cohorts-months",
-        options=[{"label": f"Last {m} months", "value": str(m)} for m in MONTH_CHOICES],
-        value="12",
-    )
     return html.Div(
         [
             page_header(
                 "cohorts",
                 "Cohort retention",
                 "Of the customers who first bought in a month, the share who ordered again"
-                " n months later.",
+                " n months later. The range picks the first-order months shown.",
             ),
-            dbc.Row(dbc.Col(choice, md=3), className="mb-3"),
             html.Div(id="cohorts-empty"),
             card(
                 [
@@ -44,10 +35,16 @@ def layout() -> html.Div:
     )
 
 
-def update_cohorts(months: str | None, search: str | None = None):
-    """Cohorts up to the end of the chosen range, so later months are not shown as losses."""
-    as_of = parse_range(search, context.today()).end
-    cohorts = cohort_retention(db.session, as_of, int(months or 12))
+def _cohorts(search: str | None):
+    """The cohorts whose first-order month lies in the range, followed up to the range's end
+    (so later months are not shown as losses)."""
+    days = parse_range(search, context.today())
+    months = (days.end.year - days.start.year) * 12 + days.end.month - days.start.month + 1
+    return days.end, cohort_retention(db.session, days.end, months)
+
+
+def update_cohorts(search: str | None = None):
+    _as_of, cohorts = _cohorts(search)
     if not cohorts:
         return empty_state(
             "cohorts-empty-state",
@@ -64,14 +61,13 @@ def register(app: Dash) -> None:
     app.callback(
         Output("cohorts-empty", "children"),
         Output("cohorts-heatmap", "children"),
-        Input("cohorts-months", "value"),
         Input("url", "search"),
     )(update_cohorts)
     register_exports(app)
 
 
-def export_cohorts(_csv, _xlsx, months: str | None, search: str | None):
-    as_of = parse_range(search, context.today()).end
+def export_cohorts(_csv, _xlsx, search: str | None):
+    as_of, cohorts = _cohorts(search)
     rows = [
         [
             f"{cohort.month:%Y-%m}",
@@ -81,7 +77,7 @@ def export_cohorts(_csv, _xlsx, months: str | None, search: str | None):
             round(cell.retention, 4),
             cell.incomplete,
         ]
-        for cohort in cohort_retention(db.session, as_of, int(months or 12))
+        for cohort in cohorts
         for cell in cohort.cells
     ]
     columns = [
@@ -102,7 +98,6 @@ def register_exports(app: Dash) -> None:
         Output("cohorts-matrix-download", "data"),
         Input("cohorts-matrix-csv", "n_clicks"),
         Input("cohorts-matrix-xlsx", "n_clicks"),
-        State("cohorts-months", "value"),
         State("url", "search"),
         prevent_initial_call=True,
     )(export_cohorts)

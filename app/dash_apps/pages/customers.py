@@ -16,6 +16,7 @@ from app.analytics.customer_reports import (
     referral_figures,
     shown_person,
 )
+from app.analytics.dashboard import kpis as kpis_of
 from app.analytics.dashboard import segment_summary
 from app.dash_apps import context, figures
 from app.dash_apps.components import (
@@ -28,6 +29,7 @@ from app.dash_apps.components import (
     page_header,
 )
 from app.dash_apps.exports import download, requested_format
+from app.dash_apps.ranges import describe, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.models.enums import SEGMENTS
@@ -120,8 +122,10 @@ def layout() -> html.Div:
     )
 
 
-def update_customers(_pathname: str | None):
+def update_customers(_pathname: str | None, search: str | None = ""):
     currency = context.currency()
+    days = page_range(search, context.today()).days
+    in_range = kpis_of(db.session, days)
     segments = segment_summary(db.session)
     loyalty, referrals = loyalty_figures(db.session), referral_figures(db.session)
     scored = sum(row.customers for row in segments)
@@ -134,6 +138,27 @@ def update_customers(_pathname: str | None):
         )
     )
     kpis = [
+        kpi_card(
+            "customers-bought-in-range",
+            f"Bought in {describe(days)}",
+            format_count(in_range.customers),
+            compare=False,
+        ),
+        kpi_card(
+            "customers-new-in-range",
+            "of them buying for the first time",
+            format_count(in_range.new_customers),
+            compare=False,
+        ),
+        dbc.Col(
+            html.P(
+                "The range sets the two figures above. Everything else on this page is as of"
+                " today, over each customer's whole history.",
+                className="small text-muted",
+                id="customers-as-of-today",
+            ),
+            xs=12,
+        ),
         kpi_card("customers-scored", "Customers with orders", format_count(scored), compare=False),
         kpi_card(
             "customers-loyalty-members",
@@ -338,6 +363,7 @@ def register(app: Dash) -> None:
         Output("customers-alive-matrix", "figure"),
         Output("customers-calibration", "figure"),
         Input("url", "pathname"),
+        Input("url", "search"),
     )(update_customers)
     for kind in LISTS:
         app.callback(
