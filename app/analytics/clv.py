@@ -177,7 +177,28 @@ def _maximise(log_likelihood, start: np.ndarray, sample_size: int) -> Fit:
 
 
 class FitError(RuntimeError):
-    """Too little data, or the optimiser found no finite maximum."""
+    """Too little data, or the optimiser found no finite maximum, or only a degenerate one."""
+
+
+# A maximum with a parameter outside these bounds is the optimiser running off to a boundary
+# (e.g. Gamma-Gamma p → 1.6e8, γ → 0 when spend barely varies between customers): its
+# predictions would be numbers without meaning, so such a fit is stored as failed.
+SANE_PARAMETER = (1e-6, 1e6)
+
+
+def require_sane(model: str, names: tuple[str, ...], fit: Fit) -> Fit:
+    low, high = SANE_PARAMETER
+    odd = [
+        f"{name}={value:.3g}"
+        for name, value in zip(names, fit.params, strict=True)
+        if not (np.isfinite(value) and low <= value <= high)
+    ]
+    if odd:
+        raise FitError(
+            f"the {model} fit is degenerate ({', '.join(odd)}): the data do not pin the model"
+            " down, so no predictions are made from it"
+        )
+    return fit
 
 
 def fit_bgnbd(summary: Summary) -> Fit:
@@ -315,7 +336,12 @@ def fit_shop(session: Session, calibration_end: date, currency_exponent: int) ->
         repeat_customers=int(summary.repeaters.sum()),
     )
     try:
-        bgnbd, spend = fit_bgnbd(summary), fit_gamma_gamma(summary)
+        bgnbd = require_sane("BG/NBD", ("r", "alpha", "a", "b"), fit_bgnbd(summary))
+        spend = require_sane("Gamma-Gamma", ("p", "q", "gamma"), fit_gamma_gamma(summary))
+        if spend.params[1] <= 1:
+            raise FitError(
+                f"the Gamma-Gamma fit has q={spend.params[1]:.3g} ≤ 1: mean spend is undefined"
+            )
     except FitError as error:
         model.status, model.message = "failed", str(error)
     else:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.analytics.clv import fit_shop
 from app.analytics.periods import DateRange
 from app.database import analyze_after_bulk_load
 from app.demo import DemoError, DemoSpec, generate_shop, load_shop
@@ -73,12 +74,22 @@ def seed_demo(
     db.session.commit()
     days = DateRange(spec.start_date, spec.end_date)
     settings = RefreshSettings.from_config(current_app.config)
+    # Fit the predictive model first, so the full recompute scores every customer with it and
+    # every part of every page has figures on the first visit. The last 12 weeks (when the
+    # shop is long enough) are held out to check its predictions.
+    holdout = timedelta(weeks=12) if days.days >= 180 else timedelta(0)
+    model = fit_shop(db.session, spec.end_date - holdout, settings.currency_exponent)
+    db.session.commit()
     recompute(db.session, days, spec.end_date + timedelta(days=1), settings)
     click.echo(
         f"Seeded {spec.start_date} to {spec.end_date} in {elapsed:.1f} s"
         f" (analytics built in {time.perf_counter() - started - elapsed:.1f} s): "
         + ", ".join(f"{count:,} {name}" for name, count in counts.items())
     )
+    if model.status == "fitted":
+        click.echo(f"Predictive model fitted on {model.customers:,} customers.")
+    else:
+        click.echo(f"No predictive model: {model.message}. Churn risk stays rule-based.")
 
 
 @demo_cli.command("init")

@@ -6,7 +6,7 @@ back within 1%, on both databases, from the orders as our importer stores them.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -166,3 +166,25 @@ def test_the_api_serves_predictions_and_the_fitted_model(cdnow, server, reader):
     assert first["p_alive"] == pytest.approx(top.p_alive)
     assert first["clv_12m"]["minor"] == top.clv_12m
     assert first["expected_orders_90d"] == pytest.approx(top.expected_orders_90d)
+
+
+def test_a_degenerate_fit_is_stored_as_failed_with_its_reason(app):
+    """Every customer spending exactly the same leaves Gamma-Gamma nothing to fit: the optimiser
+    runs off to p → ∞, γ → 0. Such a fit is refused, not used for predictions."""
+    import random
+
+    from app.analytics.clv import Fit, FitError, fit_shop, require_sane
+    from tests.factories import CustomerFactory, OrderFactory
+
+    with pytest.raises(FitError, match=r"degenerate \(p=1\.6e\+08, gamma=1e-09\)"):
+        require_sane("Gamma-Gamma", ("p", "q", "gamma"), Fit((1.6e8, 3.0, 1e-9), -1.0, 10))
+    chance = random.Random(7)
+    for _ in range(120):
+        customer = CustomerFactory()
+        for _ in range(chance.randint(1, 5)):
+            day = datetime(2025, 1, 1, 12, tzinfo=UTC) + timedelta(days=chance.randint(0, 360))
+            OrderFactory(customer=customer, placed_at=day, subtotal=5_000)
+    db.session.flush()
+    model = fit_shop(db.session, date(2025, 10, 31), 2)
+    assert model.status == "failed"
+    assert "degenerate" in model.message or "q=" in model.message
