@@ -360,6 +360,8 @@ def test_interactive_api_docs_load_from_our_own_server(app, browser, server, vie
         "return performance.getEntriesByType('resource').map(e => e.name)"
     )
     assert loaded and all(url.startswith(server) for url in loaded)
+    viewport = browser.find_element("css selector", "meta[name=viewport]")
+    assert "width=device-width" in viewport.get_attribute("content")  # readable on a phone
     assert console_errors(browser) == []
 
 
