@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from datetime import date, timedelta
+from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 from flask import Flask
@@ -31,6 +33,9 @@ def _p95(work: Callable[[], object], runs: int = RUNS) -> float:
 
 def callback_figures(app: Flask, search: str) -> list[Figure]:
     """Runs inside a request context with a signed-in manager, as the callbacks do."""
+    end = parse_qs(search.lstrip("?"))["end"][0]
+    year_start = date.fromisoformat(end) - timedelta(days=364)
+    twelve_months = f"?start={year_start.replace(day=1).isoformat()}&end={end}"
     with app.test_request_context("/analytics/_dash-update-component"):
         user = db.session.scalar(sa.select(User).limit(1)) or _bench_user()
         login_user(user)
@@ -40,7 +45,7 @@ def callback_figures(app: Flask, search: str) -> list[Figure]:
             ),
             "revenue: channels and trend": lambda: revenue_streams.update_revenue(search),
             "customers: segments, LTV, loyalty, referrals": lambda: customers.update_customers(
-                "/analytics/customers/"
+                "/analytics/customers/", search
             ),
             "customers: top-customer grid page (sorted)": lambda: customers.serve_rows(
                 {
@@ -53,9 +58,9 @@ def callback_figures(app: Flask, search: str) -> list[Figure]:
             "customers: at-risk grid page 20": lambda: customers.serve_rows(
                 {"startRow": 1000, "endRow": 1050}, "at-risk"
             ),
-            "campaigns: list with ROI": lambda: campaigns.update_list("all", None),
+            "campaigns: list with ROI": lambda: campaigns.update_list("all", None, search),
             "funnel: steps and median": lambda: funnel.update_funnel(search, "all"),
-            "cohorts: 12-month heatmap": lambda: cohorts.update_cohorts("12", search),
+            "cohorts: 12 first-order months": lambda: cohorts.update_cohorts(twelve_months),
         }
         return [
             Figure(f"callback p95, {name}", _p95(call), BUDGET_SECONDS, 1)
