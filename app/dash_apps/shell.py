@@ -70,7 +70,15 @@ def sign_out_form() -> html.Form:
 
 
 # The pages whose figures follow the shared range; the others do not show it.
-PAGES_WITH_RANGE = ("dashboard", "revenue-streams", "customers", "campaigns", "funnel", "cohorts")
+PAGES_WITH_RANGE = (
+    "dashboard",
+    "revenue-streams",
+    "customers",
+    "campaigns",
+    "funnel",
+    "cohorts",
+    "orders",
+)
 
 
 def range_bar() -> dbc.Row:

@@ -29,6 +29,7 @@ END = date(2026, 3, 31)
 MARCH = DateRange(date(2026, 3, 1), END)
 RANGE = "?start=2026-03-01&end=2026-03-31"
 PAGES = {
+    "orders": "/analytics/orders/",
     "dashboard": "/analytics/dashboard/",
     "revenue-streams": "/analytics/revenue-streams/",
     "customers": "/analytics/customers/",
@@ -38,6 +39,7 @@ PAGES = {
     "cohorts": "/analytics/cohorts/",
 }
 TAB_TITLES = {
+    "orders": "Orders",
     "dashboard": "Dashboard",
     "revenue-streams": "Revenue",
     "customers": "Customers",
@@ -250,6 +252,40 @@ def test_axis_titles_are_drawn_with_their_units(app, demo_shop, browser, server,
     titles = [t.text for t in browser.find_elements("css selector", "#dashboard-trend .ytitle")]
     assert titles == [f"Net revenue ({currency})"]
     assert browser.find_elements("css selector", "#dashboard-trend .modebar-btn--logo") == []
+
+
+def test_a_figure_opens_the_orders_and_customers_behind_it(app, demo_shop, browser, server, viewer):
+    """Drill-down in the browser: a click on a trend day opens that day's orders, whose net
+    revenue equals the dashboard's for that day; a channel opens its orders; a customer opens
+    their profile."""
+    import re
+
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    currency = app.config["SHOP_CURRENCY"]
+    sign_in(browser, server, viewer.email)
+    WebDriverWait(browser, 20).until(lambda b: plot_points(b, "dashboard-trend") == 31)
+    drag = browser.find_element("css selector", "#dashboard-trend .nsewdrag")
+    ActionChains(browser).move_to_element(drag).pause(0.5).click().perform()
+    WebDriverWait(browser, 20).until(lambda b: "/analytics/orders/?start=" in b.current_url)
+    day = re.search(r"start=(\d{4}-\d{2}-\d{2})&end=\1", browser.current_url).group(1)
+    one_day = DateRange(date.fromisoformat(day), date.fromisoformat(day))
+    expected = dashboard_kpis(db.session, one_day).current.net_revenue
+    wait_text(browser, "#orders-net-revenue", format_money(expected, currency))
+    assert browser.title == "Orders · Storefront Analytics"
+    # A channel on the revenue page opens its orders for the same range.
+    browser.get(server + "/analytics/revenue-streams/" + RANGE)
+    wait_for(browser, "#revenue-streams-open-web").click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith(RANGE + "&channel=web"))
+    web = next(c for c in revenue_by_channel(db.session, MARCH) if c.channel == "web")
+    wait_text(browser, "#orders-net-revenue", format_money(web.net_revenue, currency))
+    # A customer in the list opens their profile.
+    wait_for(browser, "#orders-list a").click()
+    wait_for(browser, "#customer-page")
+    assert re.search(r"/analytics/customers/\d+/$", browser.current_url)
+    assert browser.find_element("id", "customer-ltv").text.startswith("$")
+    assert console_errors(browser) == []
 
 
 def test_every_page_renders_without_errors(app, demo_shop, browser, server, viewer):

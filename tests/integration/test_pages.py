@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import dash
 import pytest
 import sqlalchemy as sa
 from flask_login import login_user
@@ -17,10 +18,12 @@ from app.dash_apps.pages import (
     customers,
     dashboard,
     funnel,
+    orders,
     render_page,
     revenue_streams,
 )
 from app.extensions import db
+from app.formatting import format_money
 from app.models import AuditLog, Campaign
 from tests.factories import (
     CampaignFactory,
@@ -475,3 +478,55 @@ def test_customers_page_counts_who_bought_in_the_range(app):
     assert text_of(find(march, "customers-new-in-range")) == "1"
     assert text_of(find(february, "customers-bought-in-range")) == "1"
     assert "as of today" in text_of(march)
+
+
+def test_the_orders_behind_a_figure_add_up_to_it(app):
+    """Drill-down: the range's counted orders, less the refunds made in it, are its net
+    revenue — overall and per channel — and the list pages, sorts and links to customers."""
+    from app.analytics.dashboard import kpis, revenue_by_channel
+
+    regular = march_shop()
+    days = DateRange(date(2026, 3, 1), date(2026, 3, 31))
+    context = as_user(app, "viewer")
+    try:
+        summary, listing, pager = orders.update_orders(MARCH)
+        pos_summary, pos_listing, _ = orders.update_orders(MARCH + "&channel=pos")
+        csv_rows = orders.export_orders(1, None, MARCH)["content"].splitlines()
+    finally:
+        context.pop()
+    figures = kpis(db.session, days)
+    assert text_of(find(summary, "orders-net-revenue")) == format_money(figures.net_revenue, "USD")
+    assert text_of(find(summary, "orders-count")) == str(figures.orders) == "2"
+    pos = next(c for c in revenue_by_channel(db.session, days) if c.channel == "pos")
+    assert text_of(find(pos_summary, "orders-net-revenue")) == format_money(pos.net_revenue, "USD")
+    assert "Point of sale" in text_of(pos_listing) and "Web store" not in text_of(pos_listing)
+    link = find(listing, "orders-list")
+    assert f"/analytics/customers/{regular.id}/" in repr(link)
+    assert "A. L." in text_of(listing) and "Ada Lovelace" not in text_of(listing)  # viewer
+    assert "Page 1 of 1" in text_of(pager)
+    assert len(csv_rows) == 1 + 2 and csv_rows[0].startswith("order_id,placed_shop_time")
+
+
+def test_a_customer_profile_shows_their_orders_value_and_prediction_basis(app):
+    regular = march_shop()
+    context = as_user(app, "manager")
+    try:
+        page = render_page(f"/analytics/customers/{regular.id}/")
+        missing = render_page("/analytics/customers/999999/")
+    finally:
+        context.pop()
+    assert text_of(find(page, "customer-ltv")) == "$115.00"  # 90 + 50 − 25 refunded
+    assert text_of(find(page, "customer-orders")) == "2"
+    assert text_of(find(page, "customer-refunds")) == "$25.00"
+    assert "Ada Lovelace" in text_of(find(page, "customer-title"))  # a manager sees the name
+    assert "average gap" in text_of(find(page, "customer-next-basis"))
+    assert text_of(find(page, "customer-next-order")) == "2026-03-15"  # 9 Mar + their 6-day gap
+    assert find(missing, "customer-not-found") is not None
+
+
+def test_a_click_on_a_trend_day_opens_that_days_orders(app):
+    click = {"points": [{"x": "2026-03-09", "y": 50.0}]}
+    assert dashboard.open_day(click, "?days=30&compare=year") == (
+        "/analytics/orders/?start=2026-03-09&end=2026-03-09&compare=year"
+    )
+    assert dashboard.open_day({"points": []}, "") is dash.no_update

@@ -5,6 +5,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     title: function (pathname) {
       const pages = [
         [/^\/analytics\/campaigns\/\d+\/?$/, "Campaign"],
+        [/^\/analytics\/customers\/\d+\/?$/, "Customer"],
+        [/^\/analytics\/orders\/?$/, "Orders"],
         [/^\/analytics\/(dashboard\/?)?$/, "Dashboard"],
         [/^\/analytics\/revenue-streams\/?$/, "Revenue"],
         [/^\/analytics\/customers\/?$/, "Customers"],

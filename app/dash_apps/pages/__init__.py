@@ -14,6 +14,7 @@ from app.dash_apps.pages import (
     customers,
     dashboard,
     funnel,
+    orders,
     revenue_streams,
 )
 
@@ -23,6 +24,8 @@ ROUTES: tuple[Route, ...] = (
     (re.compile(r"^/analytics/(dashboard/?)?$"), dashboard.layout),
     (re.compile(r"^/analytics/revenue-streams/?$"), revenue_streams.layout),
     (re.compile(r"^/analytics/customers/?$"), customers.layout),
+    (re.compile(r"^/analytics/customers/(?P<customer_id>\d{1,9})/?$"), orders.customer_layout),
+    (re.compile(r"^/analytics/orders/?$"), orders.layout),
     (re.compile(r"^/analytics/campaigns/?$"), campaigns.layout),
     (re.compile(r"^/analytics/campaigns/(?P<campaign_id>\d+)/?$"), campaign_detail.layout),
     (re.compile(r"^/analytics/funnel/?$"), funnel.layout),
@@ -36,6 +39,7 @@ PAGES_WITH_CALLBACKS = (
     campaign_detail,
     funnel,
     cohorts,
+    orders,
 )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from urllib.parse import parse_qsl, urlencode
+
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from app.analytics.dashboard import (
     KpiComparison,
@@ -62,6 +65,20 @@ def layout() -> html.Div:
             ),
             html.Div(id="dashboard-empty"),
             dbc.Row(id="dashboard-kpis"),
+            html.P(
+                [
+                    dcc.Link(
+                        "See the orders behind these figures →",
+                        href="/analytics/orders/",
+                        id="dashboard-orders-link",
+                    ),
+                    html.Span(
+                        " · click a day on the trend for that day's orders",
+                        className="text-muted",
+                    ),
+                ],
+                className="small",
+            ),
             dbc.Row(
                 [
                     dbc.Col(card("Net revenue per day", graph("dashboard-trend")), lg=8),
@@ -246,7 +263,30 @@ def export_segments(_csv: int | None, _xlsx: int | None, search: str | None):
     )
 
 
+def orders_link(search: str | None) -> str:
+    return "/analytics/orders/" + (search or "")
+
+
+def open_day(click: dict | None, search: str | None):
+    """A click on a day of the trend opens that day's orders (the comparison kept)."""
+    try:
+        day = date.fromisoformat(str(click["points"][0]["x"])[:10])
+    except (TypeError, KeyError, IndexError, ValueError):
+        return no_update
+    kept = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k == "compare"}
+    return "/analytics/orders/?" + urlencode(
+        {"start": day.isoformat(), "end": day.isoformat(), **kept}
+    )
+
+
 def register(app: Dash) -> None:
+    app.callback(Output("dashboard-orders-link", "href"), Input("url", "search"))(orders_link)
+    app.callback(
+        Output("url", "href", allow_duplicate=True),
+        Input("dashboard-trend", "clickData"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )(open_day)
     app.callback(
         Output("dashboard-empty", "children"),
         Output("dashboard-kpis", "children"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode
+
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.dashboard import channel_series, revenue_by_channel
 from app.dash_apps import context, figures
@@ -56,13 +58,22 @@ def layout() -> html.Div:
     )
 
 
+def _with_channel(search: str | None, channel: str) -> str:
+    params = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k != "channel"]
+    return "?" + urlencode([*params, ("channel", channel)])
+
+
 def channel_rows(search: str | None, *, formatted: bool) -> list[list]:
     currency = context.currency()
     channels = revenue_by_channel(db.session, parse_range(search, context.today()))
     if formatted:
         return [
             [
-                CHANNEL_LABELS[c.channel],
+                dcc.Link(
+                    CHANNEL_LABELS[c.channel],
+                    href=f"/analytics/orders/{_with_channel(search, c.channel)}",
+                    id=f"revenue-streams-open-{c.channel}",
+                ),
                 format_money(c.net_revenue, currency),
                 "" if c.share is None else f"{c.share:.1%}",
                 format_count(c.transactions),
