@@ -11,6 +11,7 @@ from functools import cache
 
 import plotly.io as pio
 
+from app.dash_apps.grains import bucket, grouped
 from app.formatting import to_major
 from app.models.enums import CHANNEL_LABELS
 
@@ -69,29 +70,37 @@ def empty_figure(message: str) -> Figure:
     return figure
 
 
-def revenue_trend(current, previous, currency: str) -> Figure:
-    """Net revenue per day, with the previous period drawn on the same days for comparison."""
-    days = [row.business_date for row in current]
+def revenue_trend(current, previous, currency: str, grain: str = "day") -> Figure:
+    """Net revenue per day (or week, or month), with the comparison period drawn on the same
+    points."""
+    now = grouped(((r.business_date, r.net_revenue) for r in current), grain)
+    before = grouped(((r.business_date, r.net_revenue) for r in previous), grain)
+    days = [day for day, _ in now]
+    label = GRAIN_LABELS[grain]
     figure = Figure()
     figure.add(
         "scatter",
         x=days,
-        y=_major([r.net_revenue for r in current], currency),
+        y=_major([amount for _, amount in now], currency),
         name="This period",
         mode="lines+markers",
     )
     figure.add(
         "scatter",
-        x=days,
-        y=_major([r.net_revenue for r in previous], currency),
-        name="Previous period",
+        x=days[: len(before)],
+        y=_major([amount for _, amount in before][: len(days)], currency),
+        name="Compared period",
         mode="lines",
         line={"dash": "dash", "color": "#adb5bd"},
-        customdata=[str(r.business_date) for r in previous],
-        hovertemplate="%{customdata}: %{y:,.2f}<extra>Previous period</extra>",
+        customdata=[str(day) for day, _ in before][: len(days)],
+        hovertemplate="%{customdata}: %{y:,.2f}<extra>Compared period</extra>",
     )
-    figure.money_axis("yaxis", "Net revenue", currency)
+    figure.money_axis("yaxis", f"Net revenue per {label}", currency)
+    figure.axis("xaxis", title=f"{label.title()} (shop time)" if grain == "day" else label.title())
     return figure
+
+
+GRAIN_LABELS = {"day": "day", "week": "week (from Monday)", "month": "month"}
 
 
 def new_vs_returning(split) -> Figure:
@@ -116,13 +125,15 @@ def payment_mix(methods: dict[str, tuple[int, int]], currency: str) -> Figure:
     return figure
 
 
-def channel_trend(rows, currency: str) -> Figure:
-    """Net revenue per day stacked by channel (days without a row count as zero), with the
-    day's total as a line on top."""
+def channel_trend(rows, currency: str, grain: str = "day") -> Figure:
+    """Net revenue per day (or week, or month) stacked by channel (days without a row count as
+    zero), with the total as a line on top."""
+    rows = [(bucket(day, grain), channel, amount, count) for day, channel, amount, count in rows]
     days = sorted({day for day, _channel, _amount, _count in rows})
     amounts: dict[str, dict] = {}
     for day, channel, amount, _count in rows:
-        amounts.setdefault(channel, {})[day] = amount
+        by_day = amounts.setdefault(channel, {})
+        by_day[day] = by_day.get(day, 0) + amount
     figure = Figure()
     for channel in CHANNEL_LABELS:
         if not any(amounts.get(channel, {}).values()):
@@ -147,7 +158,7 @@ def channel_trend(rows, currency: str) -> Figure:
         line={"color": "#212529", "width": 2},
         hovertemplate="%{y:,.2f}",
     )
-    figure.money_axis("yaxis", "Net revenue", currency)
+    figure.money_axis("yaxis", f"Net revenue per {GRAIN_LABELS[grain]}", currency)
     figure["layout"]["legend"] = {"orientation": "h", "y": -0.25, "x": 0}
     return figure
 

@@ -158,6 +158,26 @@ def test_changing_the_range_changes_the_chart_and_the_url(app, demo_shop, browse
     assert browser.find_element("id", "shell-nav-revenue").get_attribute("href").endswith("?days=7")
 
 
+def test_trends_group_by_week_and_month_kept_in_the_url(app, demo_shop, browser, server, viewer):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in(browser, server, viewer.email)
+    WebDriverWait(browser, 20).until(lambda b: plot_points(b, "dashboard-trend") == 31)
+    browser.find_element(
+        By.CSS_SELECTOR, "label[for='_dbcprivate_radioitems_dashboard-grain_input_week']"
+    ).click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith(RANGE + "&group=week"))
+    WebDriverWait(browser, 20).until(lambda b: plot_points(b, "dashboard-trend") == 6)
+    browser.get(server + "/analytics/revenue-streams/" + RANGE + "&group=month")
+    WebDriverWait(browser, 20).until(lambda b: plot_points(b, "revenue-streams-trend") == 1)
+    titles = [
+        t.text for t in browser.find_elements("css selector", "#revenue-streams-trend .ytitle")
+    ]
+    assert titles == [f"Net revenue per month ({app.config['SHOP_CURRENCY']})"]
+    assert console_errors(browser) == []
+
+
 def test_a_link_with_an_impossible_range_is_corrected_and_says_so(
     app, demo_shop, browser, server, viewer
 ):
@@ -250,7 +270,7 @@ def test_axis_titles_are_drawn_with_their_units(app, demo_shop, browser, server,
     sign_in(browser, server, viewer.email)
     WebDriverWait(browser, 20).until(lambda b: plot_points(b, "dashboard-trend") == 31)
     titles = [t.text for t in browser.find_elements("css selector", "#dashboard-trend .ytitle")]
-    assert titles == [f"Net revenue ({currency})"]
+    assert titles == [f"Net revenue per day ({currency})"]
     assert browser.find_elements("css selector", "#dashboard-trend .modebar-btn--logo") == []
 
 

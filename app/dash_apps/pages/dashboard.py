@@ -30,6 +30,7 @@ from app.dash_apps.components import (
     table,
 )
 from app.dash_apps.exports import download, requested_format
+from app.dash_apps.grains import bucket_end, grain_control, grain_from_url, grain_of, url_for_grain
 from app.dash_apps.ranges import PageRange, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
@@ -81,7 +82,13 @@ def layout() -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(card("Net revenue per day", graph("dashboard-trend")), lg=8),
+                    dbc.Col(
+                        card(
+                            ["Net revenue", grain_control("dashboard-grain")],
+                            graph("dashboard-trend"),
+                        ),
+                        lg=8,
+                    ),
                     dbc.Col(card("Payment methods", graph("dashboard-payments")), lg=4),
                 ]
             ),
@@ -221,7 +228,7 @@ def update_dashboard(search: str | None):
     return (
         empty,
         kpi_cards(comparison, currency, chosen.compared_with),
-        figures.revenue_trend(series, before, currency),
+        figures.revenue_trend(series, before, currency, grain_of(search)),
         figures.payment_mix(methods, currency)
         if methods
         else figures.empty_figure("No payments in this period"),
@@ -268,19 +275,28 @@ def orders_link(search: str | None) -> str:
 
 
 def open_day(click: dict | None, search: str | None):
-    """A click on a day of the trend opens that day's orders (the comparison kept)."""
+    """A click on a point of the trend opens the orders of its day (or week, or month)."""
     try:
         day = date.fromisoformat(str(click["points"][0]["x"])[:10])
     except (TypeError, KeyError, IndexError, ValueError):
         return no_update
+    grain = grain_of(search)
     kept = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k == "compare"}
+    end = bucket_end(day, grain)
     return "/analytics/orders/?" + urlencode(
-        {"start": day.isoformat(), "end": day.isoformat(), **kept}
+        {"start": day.isoformat(), "end": end.isoformat(), **kept}
     )
 
 
 def register(app: Dash) -> None:
     app.callback(Output("dashboard-orders-link", "href"), Input("url", "search"))(orders_link)
+    app.callback(Output("dashboard-grain", "value"), Input("url", "search"))(grain_from_url)
+    app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("dashboard-grain", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )(url_for_grain)
     app.callback(
         Output("url", "href", allow_duplicate=True),
         Input("dashboard-trend", "clickData"),

@@ -19,6 +19,7 @@ from app.dash_apps.components import (
     table,
 )
 from app.dash_apps.exports import download, requested_format
+from app.dash_apps.grains import grain_control, grain_from_url, grain_of, url_for_grain
 from app.dash_apps.ranges import parse_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
@@ -47,7 +48,10 @@ def layout() -> html.Div:
                         lg=5,
                     ),
                     dbc.Col(
-                        card("Net revenue per day and channel", graph("revenue-streams-trend")),
+                        card(
+                            ["Net revenue by channel", grain_control("revenue-streams-grain")],
+                            graph("revenue-streams-trend"),
+                        ),
                         lg=7,
                     ),
                 ]
@@ -113,7 +117,7 @@ def update_revenue(search: str | None):
     return (
         empty,
         table("revenue-streams-channels", COLUMNS, rows, [False, True, True, True]),
-        figures.channel_trend(trend, currency),
+        figures.channel_trend(trend, currency, grain_of(search)),
     )
 
 
@@ -131,6 +135,13 @@ def export_channels(_csv, _xlsx, search: str | None):
 
 
 def register(app: Dash) -> None:
+    app.callback(Output("revenue-streams-grain", "value"), Input("url", "search"))(grain_from_url)
+    app.callback(
+        Output("url", "search", allow_duplicate=True),
+        Input("revenue-streams-grain", "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )(url_for_grain)
     app.callback(
         Output("revenue-streams-empty", "children"),
         Output("revenue-streams-table", "children"),
