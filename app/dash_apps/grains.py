@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from urllib.parse import parse_qsl, urlencode
 
 import dash_bootstrap_components as dbc
-from dash import no_update
 
 GRAINS = {"day": "Day", "week": "Week", "month": "Month"}
 
@@ -61,14 +60,3 @@ def grain_control(element_id: str) -> dbc.RadioItems:
         labelClassName="btn btn-outline-secondary btn-sm py-0",
         labelCheckedClassName="active",
     )
-
-
-def grain_from_url(search: str | None) -> str:
-    return grain_of(search)
-
-
-def url_for_grain(grain: str | None, search: str | None):
-    """The URL's query with the chosen grain; nothing when it already says so (no loop)."""
-    wanted = with_grain(search, grain or "day")
-    current = "?" + urlencode(parse_qsl((search or "").lstrip("?")))
-    return no_update if wanted == current else wanted

@@ -178,6 +178,54 @@ def test_trends_group_by_week_and_month_kept_in_the_url(app, demo_shop, browser,
     assert console_errors(browser) == []
 
 
+def test_filters_are_kept_in_the_url_and_a_segment_opens_its_customers(
+    app, demo_shop, browser, server, viewer
+):
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    sign_in(browser, server, viewer.email, "/analytics/campaigns/" + RANGE)
+    wait_for(browser, "#campaigns-status-filter")
+    browser.find_element(
+        "css selector", "label[for='_dbcprivate_radioitems_campaigns-status-filter_input_completed']"
+    ).click()
+    WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("&status=completed"))
+    browser.refresh()
+    WebDriverWait(browser, 20).until(
+        lambda b: b.find_element(
+            "id", "_dbcprivate_radioitems_campaigns-status-filter_input_completed"
+        ).is_selected()
+    )
+    browser.get(server + "/analytics/funnel/" + RANGE + "&channel=social")
+    wait_for(browser, "#funnel-page")
+    WebDriverWait(browser, 20).until(
+        lambda b: (
+            Select(b.find_element("id", "funnel-channel")).first_selected_option.get_attribute(
+                "value"
+            )
+            == "social"
+        )
+    )
+    # A segment on the dashboard opens the customers of that segment.
+    browser.get(server + "/analytics/dashboard/" + RANGE)
+    link = wait_for(browser, "#dashboard-segments-table a")
+    segment = link.text
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+    time.sleep(0.3)
+    link.click()
+    wait_text(browser, "#customers-segment-filter", f"only the segment {segment}")
+    WebDriverWait(browser, 20).until(
+        lambda b: b.find_elements("css selector", "#customers-top-grid .ag-row [col-id='segment']")
+    )
+    shown = {
+        cell.text
+        for cell in browser.find_elements(
+            "css selector", "#customers-top-grid .ag-row [col-id='segment']"
+        )
+    }
+    assert shown == {segment}
+    assert console_errors(browser) == []
+
+
 def test_a_link_with_an_impossible_range_is_corrected_and_says_so(
     app, demo_shop, browser, server, viewer
 ):

@@ -2,9 +2,8 @@
 
 from datetime import date
 
-from dash import no_update
-
-from app.dash_apps.grains import bucket, bucket_end, grouped, url_for_grain, with_grain
+from app.dash_apps.grains import bucket, bucket_end, grouped, with_grain
+from app.dash_apps.url_state import value_in, with_value
 
 
 def test_days_fall_into_weeks_from_monday_and_calendar_months():
@@ -28,5 +27,5 @@ def test_grouping_keeps_every_cent():
 def test_the_grain_travels_in_the_url_without_looping():
     assert with_grain("?days=30", "week") == "?days=30&group=week"
     assert with_grain("?days=30&group=week", "day") == "?days=30"
-    assert url_for_grain("week", "?days=30&group=week") is no_update
-    assert url_for_grain("month", "?days=30&group=week") == "?days=30&group=month"
+    assert with_value("?days=30&group=week", "group", "month", "day") == "?days=30&group=month"
+    assert value_in("?group=fortnight", "group", "day", ("day", "week")) == "day"

@@ -10,7 +10,7 @@ from app import audit
 from app.analytics.campaigns import campaign_summaries
 from app.analytics.periods import DateRange
 from app.campaign_forms import CAMPAIGN_FIELDS, save_campaign, validate_campaign
-from app.dash_apps import context
+from app.dash_apps import context, url_state
 from app.dash_apps.components import (
     card,
     definitions,
@@ -306,6 +306,7 @@ def save_form(_clicks, campaign_id: str | None, *values):
 
 
 def register(app: Dash) -> None:
+    url_state.bind(app, "campaigns-status-filter", "status", "all", ("all", *CAMPAIGN_STATUSES))
     app.callback(
         Output("campaigns-list", "children"),
         Input("campaigns-status-filter", "value"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Dash, Input, Output, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.clv import latest_model
 from app.analytics.customer_reports import (
@@ -18,7 +18,7 @@ from app.analytics.customer_reports import (
 )
 from app.analytics.dashboard import kpis as kpis_of
 from app.analytics.dashboard import segment_summary
-from app.dash_apps import context, figures
+from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
     definitions,
@@ -137,6 +137,17 @@ def update_customers(_pathname: str | None, search: str | None = ""):
             "No customers with orders yet: each customer is scored every night from their orders.",
         )
     )
+    segment = segment_of(search)
+    if scored and segment:
+        empty = dbc.Alert(
+            [
+                f"The customer lists below show only the segment {segment}. ",
+                dcc.Link("Show every segment", href="/analytics/customers/"),
+            ],
+            color="info",
+            id="customers-segment-filter",
+            className="py-2",
+        )
     kpis = [
         kpi_card(
             "customers-bought-in-range",
@@ -262,7 +273,7 @@ def _present(row: dict, currency: str, personal_data: bool) -> dict:
     }
 
 
-def serve_rows(request: dict | None, kind: str) -> dict:
+def serve_rows(request: dict | None, kind: str, segment: str | None = None) -> dict:
     """Server-side paging and sorting for the infinite grids; personal data masked below
     manager."""
     request = request or {}
@@ -275,6 +286,7 @@ def serve_rows(request: dict | None, kind: str) -> dict:
         limit=limit,
         sort=sort.get("colId"),
         descending=sort.get("sort", "desc") == "desc",
+        segment=segment,
     )
     currency, personal_data = context.currency(), context.can("manager")
     return {"rowData": [_present(row, currency, personal_data) for row in rows], "rowCount": total}
@@ -345,10 +357,15 @@ def _exporter(kind: str):
 
 
 def _server(kind: str):
-    def serve(request):
-        return serve_rows(request, kind)
+    def serve(request, search=None):
+        return serve_rows(request, kind, segment_of(search))
 
     return serve
+
+
+def segment_of(search: str | None) -> str | None:
+    """`?segment=` from a click on a segment elsewhere: the lists show only that segment."""
+    return url_state.value_in(search, "segment", "", SEGMENTS) or None
 
 
 def register(app: Dash) -> None:
@@ -369,6 +386,7 @@ def register(app: Dash) -> None:
         app.callback(
             Output(f"customers-{kind}-grid", "getRowsResponse"),
             Input(f"customers-{kind}-grid", "getRowsRequest"),
+            State("url", "search"),
         )(_server(kind))
         app.callback(
             Output(f"customers-{kind}-download", "data"),

@@ -18,7 +18,7 @@ from app.analytics.dashboard import (
     payment_methods,
     segment_summary,
 )
-from app.dash_apps import context, figures
+from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
     definitions,
@@ -30,7 +30,7 @@ from app.dash_apps.components import (
     table,
 )
 from app.dash_apps.exports import download, requested_format
-from app.dash_apps.grains import bucket_end, grain_control, grain_from_url, grain_of, url_for_grain
+from app.dash_apps.grains import GRAINS, bucket_end, grain_control, grain_of
 from app.dash_apps.ranges import PageRange, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
@@ -186,7 +186,13 @@ def segment_rows(currency: str, *, formatted: bool) -> list[list]:
     )
     return [
         [
-            row.segment,
+            dcc.Link(
+                row.segment,
+                href=f"/analytics/customers/?{urlencode({'segment': row.segment})}",
+                id=f"dashboard-segment-{row.segment.lower().replace(' ', '-')}",
+            )
+            if formatted
+            else row.segment,
             row.customers,
             share(row.customer_share),
             money(row.revenue),
@@ -290,13 +296,7 @@ def open_day(click: dict | None, search: str | None):
 
 def register(app: Dash) -> None:
     app.callback(Output("dashboard-orders-link", "href"), Input("url", "search"))(orders_link)
-    app.callback(Output("dashboard-grain", "value"), Input("url", "search"))(grain_from_url)
-    app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("dashboard-grain", "value"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )(url_for_grain)
+    url_state.bind(app, "dashboard-grain", "group", "day", GRAINS)
     app.callback(
         Output("url", "href", allow_duplicate=True),
         Input("dashboard-trend", "clickData"),

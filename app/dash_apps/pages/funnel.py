@@ -6,7 +6,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html
 
 from app.analytics.funnel import DEFAULT_WINDOW_DAYS, funnel_summary
-from app.dash_apps import context, figures
+from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
     definitions,
@@ -154,6 +154,7 @@ def export_steps(_csv, _xlsx, search: str | None, channel: str | None):
 
 
 def register(app: Dash) -> None:
+    url_state.bind(app, "funnel-channel", "channel", "all", ("all", *TRACKED))
     app.callback(
         Output("funnel-empty", "children"),
         Output("funnel-chart", "figure"),

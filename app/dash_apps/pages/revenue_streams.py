@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.dashboard import channel_series, revenue_by_channel
-from app.dash_apps import context, figures
+from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
     definitions,
@@ -19,7 +19,7 @@ from app.dash_apps.components import (
     table,
 )
 from app.dash_apps.exports import download, requested_format
-from app.dash_apps.grains import grain_control, grain_from_url, grain_of, url_for_grain
+from app.dash_apps.grains import GRAINS, grain_control, grain_of
 from app.dash_apps.ranges import parse_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
@@ -135,13 +135,7 @@ def export_channels(_csv, _xlsx, search: str | None):
 
 
 def register(app: Dash) -> None:
-    app.callback(Output("revenue-streams-grain", "value"), Input("url", "search"))(grain_from_url)
-    app.callback(
-        Output("url", "search", allow_duplicate=True),
-        Input("revenue-streams-grain", "value"),
-        State("url", "search"),
-        prevent_initial_call=True,
-    )(url_for_grain)
+    url_state.bind(app, "revenue-streams-grain", "group", "day", GRAINS)
     app.callback(
         Output("revenue-streams-empty", "children"),
         Output("revenue-streams-table", "children"),
