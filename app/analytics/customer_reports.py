@@ -109,6 +109,7 @@ def customer_list(
     return [
         {
             "customer_id": row.external_id,
+            "profile_id": row.CustomerMetrics.customer_id,  # ours, for links to the profile
             "name": row.name,
             "email": row.email,
             "segment": row.CustomerMetrics.segment,

@@ -186,7 +186,8 @@ def test_filters_are_kept_in_the_url_and_a_segment_opens_its_customers(
     sign_in(browser, server, viewer.email, "/analytics/campaigns/" + RANGE)
     wait_for(browser, "#campaigns-status-filter")
     browser.find_element(
-        "css selector", "label[for='_dbcprivate_radioitems_campaigns-status-filter_input_completed']"
+        "css selector",
+        "label[for='_dbcprivate_radioitems_campaigns-status-filter_input_completed']",
     ).click()
     WebDriverWait(browser, 20).until(lambda b: b.current_url.endswith("&status=completed"))
     browser.refresh()
@@ -539,3 +540,67 @@ def test_an_empty_shop_explains_itself_on_every_page(app, browser, server, viewe
         assert browser.find_elements("css selector", ".dash-fe-error__title") == [], path
     wait_for(browser, "#cohorts-empty-state")
     assert console_errors(browser) == []
+
+
+# Every plot on the page: whether it has anything to show, and the axis titles its layout sets
+# that the SVG does not draw.
+CHART_REPORT = """
+return [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+  const id = plot.closest('[id]') ? plot.closest('[id]').id : '?';
+  const traces = (plot.data || []);
+  const points = traces.reduce((n, t) => n + ((t.x || t.values || t.z || t.y || []).length), 0);
+  const empty = (plot.layout.annotations || []).length > 0 && points === 0;
+  const svgText = [...plot.querySelectorAll('text')].map(t => t.textContent).join('|');
+  const missing = Object.entries(plot.layout)
+    .filter(([name, axis]) => /^[xy]axis\\d*$/.test(name) && axis && axis.title)
+    .map(([, axis]) => (typeof axis.title === 'string' ? axis.title : axis.title.text))
+    .filter(text => text)
+    .filter(text => !svgText.includes(text));
+  return {id, points, empty, missing};
+});
+"""
+
+
+def test_after_first_run_every_page_has_its_figures_at_desktop_and_phone_width(
+    app, runner, browser, server, viewer
+):
+    """What `make run` leaves behind, walked at 1440 and 390 px: the demo seed (with its model
+    fit) through the real command, every page, no console error, no empty chart, every axis
+    title drawn, and the customers grid opening a profile."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    seeded = runner.invoke(args=["demo", "seed", "--orders", "6000", "--days", "365"])
+    assert seeded.exit_code == 0, seeded.output
+    assert "Predictive model fitted" in seeded.output
+    sign_in(browser, server, viewer.email, "/analytics/dashboard/")
+    for width in (1440, 390):
+        browser.set_window_size(width, 900)
+        for prefix, path in PAGES.items():
+            if prefix == "campaign-detail":
+                path = "/analytics/campaigns/1/"
+            browser.get(server + path)
+            wait_for(browser, f"#{prefix}-page")
+            WebDriverWait(browser, 20).until(
+                lambda b: not b.find_elements("css selector", "[data-dash-is-loading='true']")
+            )
+            time.sleep(1.0)  # let the charts draw
+            assert browser.find_elements("css selector", ".dash-fe-error__title") == [], path
+            charts = browser.execute_script(CHART_REPORT)
+            assert [c for c in charts if c["empty"] or not c["points"]] == [], (width, path)
+            assert [c for c in charts if c["missing"]] == [], (width, path)
+            assert browser.find_elements("id", "customers-model-missing") == [], path
+        assert console_errors(browser) == [], width
+    # The customers grid at 1440 px: headers whole, the customer cell a link to the profile.
+    browser.set_window_size(1440, 900)
+    browser.get(server + "/analytics/customers/")
+    cell = wait_for(browser, "#customers-top-grid .ag-row [col-id='customer_id'] a")
+    cut = browser.execute_script(
+        "return [...document.querySelectorAll('#customers-top-grid .ag-header-cell-text')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent);"
+    )
+    assert cut == []
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", cell)
+    time.sleep(0.3)
+    cell.click()
+    wait_for(browser, "#customer-page")
+    assert browser.find_element("id", "customer-p-alive").text.endswith("%")

@@ -38,19 +38,28 @@ TERMS = ("Lifetime value", "RFM scores", "Segments", "Churn risk", "P(alive) and
 PAGE_SIZE = 50
 MAX_ROWS_PER_CALL = 200
 EXPORT_LIMIT = 10_000
+# The most useful columns first (on a phone the first two or three are what shows), each
+# sized to its content; the grid scrolls sideways rather than cutting every column short.
 GRID_COLUMNS = [
-    {"field": "customer_id", "headerName": "Customer", "sortable": False},
-    {"field": "name", "headerName": "Name"},
-    {"field": "email", "headerName": "Email", "sortable": False},
+    {
+        "field": "customer_id",
+        "headerName": "Customer",
+        "sortable": False,
+        "pinned": "left",
+        "cellRenderer": "markdown",
+        "minWidth": 120,
+    },
+    {"field": "lifetime_value", "headerName": "Lifetime value", "type": "rightAligned"},
     {"field": "segment", "headerName": "Segment"},
     {"field": "orders_count", "headerName": "Orders", "type": "rightAligned"},
-    {"field": "lifetime_value", "headerName": "Lifetime value", "type": "rightAligned"},
-    {"field": "aov", "headerName": "AOV", "type": "rightAligned"},
     {"field": "recency_days", "headerName": "Days since order", "type": "rightAligned"},
     {"field": "churn_risk", "headerName": "Churn risk", "type": "rightAligned"},
     {"field": "p_alive", "headerName": "P(alive)", "type": "rightAligned"},
     {"field": "clv_12m", "headerName": "12-month CLV", "type": "rightAligned"},
     {"field": "value_at_risk", "headerName": "Value at risk", "type": "rightAligned"},
+    {"field": "aov", "headerName": "AOV", "type": "rightAligned"},
+    {"field": "name", "headerName": "Name"},
+    {"field": "email", "headerName": "Email", "sortable": False},
     {"field": "vip_tier", "headerName": "Tier", "sortable": False},
 ]
 LISTS = {
@@ -65,10 +74,10 @@ def customer_grid(kind: str) -> dag.AgGrid:
         id=f"customers-{kind}-grid",
         columnDefs=GRID_COLUMNS,
         rowModelType="infinite",
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": 110},
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
         dashGridOptions={"cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 4, "rowHeight": 34},
         style={"height": "420px"},
-        columnSize="responsiveSizeToFit",
+        columnSize="autoSize",
     )
 
 
@@ -259,8 +268,12 @@ def prediction_outputs(currency: str) -> tuple:
 
 
 def _present(row: dict, currency: str, personal_data: bool) -> dict:
+    shown = shown_person(row, personal_data)
     return {
-        **shown_person(row, personal_data),
+        **shown,
+        # A link to the profile (AG Grid's markdown renderer; the id is escaped for markdown).
+        "customer_id": f"[{_markdown_text(shown['customer_id'])}]"
+        f"(/analytics/customers/{int(row['profile_id'])}/)",
         "lifetime_value": format_money(row["lifetime_value"], currency),
         "aov": format_money(row["aov"], currency),
         "churn_risk": "" if row["churn_risk"] is None else f"{row['churn_risk']:.0%}",
@@ -271,6 +284,10 @@ def _present(row: dict, currency: str, personal_data: bool) -> dict:
         else format_money(row["value_at_risk"], currency),
         "last_order_at": None,
     }
+
+
+def _markdown_text(text: str) -> str:
+    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!<>|~" else c for c in str(text))
 
 
 def serve_rows(request: dict | None, kind: str, segment: str | None = None) -> dict:
