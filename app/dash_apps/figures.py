@@ -13,7 +13,7 @@ import plotly.io as pio
 
 from app.dash_apps.grains import bucket, grouped
 from app.formatting import to_major
-from app.models.enums import CHANNEL_LABELS
+from app.models.enums import CHANNEL_LABELS, PAYMENT_METHOD_LABELS
 
 
 @cache
@@ -117,7 +117,7 @@ def payment_mix(methods: dict[str, tuple[int, int]], currency: str) -> Figure:
     figure = Figure(hovermode="closest")
     figure.add(
         "pie",
-        labels=[name.replace("_", " ").title() for name in names],
+        labels=[PAYMENT_METHOD_LABELS.get(name, name) for name in names],
         values=_major([methods[name][1] for name in names], currency),
         hole=0.5,
         sort=False,
@@ -241,7 +241,7 @@ def funnel_chart(steps) -> Figure:
     figure = Figure(hovermode="closest")
     figure.add(
         "funnel",
-        y=[step.event_type.replace("_", " ").title() for step in steps],
+        y=[step.event_type.replace("_", " ").capitalize() for step in steps],
         x=[step.sessions for step in steps],
         textinfo="value+percent initial",
     )

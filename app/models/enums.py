@@ -32,6 +32,15 @@ PAYMENT_METHODS: tuple[str, ...] = (
     "bank_transfer",
     "cash",
 )
+PAYMENT_METHOD_LABELS: dict[str, str] = {
+    "card": "Card",
+    "paypal": "PayPal",
+    "apple_pay": "Apple Pay",
+    "google_pay": "Google Pay",
+    "gift_card": "Gift card",
+    "bank_transfer": "Bank transfer",
+    "cash": "Cash",
+}
 PAYMENT_STATUSES: tuple[str, ...] = ("authorized", "captured", "failed", "refunded")
 ROLES: tuple[str, ...] = ("viewer", "manager", "admin")
 TOKEN_SCOPES: tuple[str, ...] = ("read", "write")

@@ -429,7 +429,7 @@ def test_viewer_gets_no_campaign_form(app, browser, server, viewer):
 
 
 def test_channel_csv_download_matches_the_engine(
-    app, demo_shop, browser, server, viewer, downloads
+    app, demo_shop, browser, server, viewer, downloads, reader
 ):
     sign_in(browser, server, viewer.email, "/analytics/revenue-streams/" + RANGE)
     wait_for(browser, "#revenue-streams-channels")
@@ -445,6 +445,20 @@ def test_channel_csv_download_matches_the_engine(
         for c in revenue_by_channel(db.session, MARCH)
     }
     assert {row["channel"]: row["net_revenue_USD"] for row in rows} == expected
+    # The page's table, the export and the API say the same for the same range.
+    shown = {
+        cells[0].text: cells[1].text
+        for cells in (
+            row.find_elements("css selector", "td")
+            for row in browser.find_elements("css selector", "#revenue-streams-channels tbody tr")
+        )
+        if cells[0].text != "Total"
+    }
+    status, api = call(f"{server}/api/v1/channels{RANGE}", reader)
+    assert status == 200
+    from_api = {CHANNEL_LABELS[c["channel"]]: c["net_revenue"] for c in api}
+    assert {name: money["amount"] for name, money in from_api.items()} == expected
+    assert shown == {name: format_money(from_api[name]["minor"], "USD") for name in expected}
 
 
 def test_interactive_api_docs_load_from_our_own_server(app, browser, server, viewer, reader):

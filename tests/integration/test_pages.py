@@ -328,7 +328,7 @@ def test_exports_write_the_table_and_an_audit_entry(app):
     finally:
         context.pop()
     lines = payload["content"].strip().splitlines()
-    assert lines[0] == "channel,net_revenue_USD,share,transactions"
+    assert lines[0] == "channel,net_revenue_USD,share,orders"
     assert "Web store,90.00,0.7826,1" in lines and len(lines) == 8
     audit = db.session.scalar(sa.select(AuditLog))
     assert (audit.action, audit.target, audit.details["rows"]) == (
@@ -428,7 +428,7 @@ def test_excel_exports_hold_numbers_with_formats_and_say_what_they_cover(app):
     context = as_user(app, "viewer")
     try:
         rows = revenue_streams.channel_rows(MARCH, formatted=False)
-        columns = ["channel", "net_revenue_USD", "share", "transactions"]
+        columns = ["channel", "net_revenue_USD", "share", "orders"]
         days = DateRange(date(2026, 3, 1), date(2026, 3, 31))
         payload = download("revenue-by-channel", "xlsx", columns, rows, covers=days, currency="USD")
     finally:

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.models.enums import CHANNEL_LABELS
 
-COLUMNS = ("Channel", "Net revenue", "Share", "Transactions")
+COLUMNS = ("Channel", "Net revenue", "Share", "Orders")
 TERMS = ("Revenue by channel", "Net revenue", "Refunds")
 
 
@@ -123,7 +123,7 @@ def update_revenue(search: str | None):
 
 def export_channels(_csv, _xlsx, search: str | None):
     fmt = requested_format("revenue-streams-channels-xlsx")
-    columns = ["channel", f"net_revenue_{context.currency()}", "share", "transactions"]
+    columns = ["channel", f"net_revenue_{context.currency()}", "share", "orders"]
     return download(
         "revenue-by-channel",
         fmt,
