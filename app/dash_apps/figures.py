@@ -164,25 +164,27 @@ def channel_trend(rows, currency: str, grain: str = "day") -> Figure:
 
 
 def segment_bars(summary, currency: str) -> Figure:
-    figure = Figure(hovermode="closest")
+    """Each segment's share of the customers beside its share of lifetime revenue: one axis in
+    percent, so the two bars compare directly (no second axis to misread)."""
+    figure = Figure(hovermode="closest", barmode="group")
+    segments = [row.segment for row in summary]
     figure.add(
         "bar",
-        x=[row.segment for row in summary],
-        y=[row.customers for row in summary],
-        name="Customers",
+        x=segments,
+        y=[row.customer_share or 0 for row in summary],
+        name="Share of customers",
+        customdata=[row.customers for row in summary],
+        hovertemplate="%{y:.1%} (%{customdata:,} customers)<extra></extra>",
     )
     figure.add(
-        "scatter",
-        x=[row.segment for row in summary],
-        y=_major([row.revenue for row in summary], currency),
-        name=f"Lifetime revenue ({currency})",
-        yaxis="y2",
-        mode="markers",
-        marker={"size": 10},
+        "bar",
+        x=segments,
+        y=[row.revenue_share or 0 for row in summary],
+        name=f"Share of lifetime revenue ({currency})",
+        customdata=_major([row.revenue for row in summary], currency),
+        hovertemplate="%{y:.1%} (%{customdata:,.2f})<extra></extra>",
     )
-    figure.axis("yaxis", title="Customers", tickformat=",d", rangemode="tozero")
-    figure.money_axis("yaxis2", "Lifetime revenue", currency)
-    figure.axis("yaxis2", overlaying="y", side="right", showgrid=False)
+    figure.axis("yaxis", title="Share", tickformat=".0%", rangemode="tozero")
     return figure
 
 

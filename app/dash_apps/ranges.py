@@ -57,6 +57,17 @@ class PageRange:
         return f"vs {COMPARISONS[self.compare]} ({describe(self.before)})"
 
     @property
+    def versus(self) -> str:
+        """The comparison in a few words, for a KPI card (the range bar gives the dates)."""
+        if self.so_far:
+            return (
+                "vs the same hours a week earlier"
+                if self.compare == "previous"
+                else ("vs the same hours 52 weeks earlier")
+            )
+        return f"vs {COMPARISONS[self.compare]}"
+
+    @property
     def description(self) -> str:
         if self.so_far:
             return f"today so far ({self.days.start:%a %d %b %Y})"

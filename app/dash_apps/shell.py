@@ -124,11 +124,10 @@ def range_bar() -> dbc.Row:
             ),
             dbc.Col(
                 [
-                    html.Div(id="shell-range-description", className="small fw-semibold"),
+                    html.Span(id="shell-range-description", className="small fw-semibold me-2"),
                     html.Small(id="shell-as-of", className="text-muted"),
                 ],
                 xs=12,
-                md=True,
             ),
         ],
         className="g-2 align-items-center py-2",

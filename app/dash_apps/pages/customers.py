@@ -95,7 +95,8 @@ def layout() -> html.Div:
                 [
                     dbc.Col(
                         card(
-                            "Segments: customers and lifetime revenue", graph("customers-segments")
+                            "Segments: share of customers and of lifetime revenue",
+                            graph("customers-segments"),
                         ),
                         lg=7,
                     ),

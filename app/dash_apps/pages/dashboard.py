@@ -233,7 +233,7 @@ def update_dashboard(search: str | None):
     segments = segment_rows(currency, formatted=True)
     return (
         empty,
-        kpi_cards(comparison, currency, chosen.compared_with),
+        kpi_cards(comparison, currency, chosen.versus),
         figures.revenue_trend(series, before, currency, grain_of(search)),
         figures.payment_mix(methods, currency)
         if methods
