@@ -18,7 +18,31 @@ from app.models.enums import CHANNEL_LABELS, PAYMENT_METHOD_LABELS
 
 @cache
 def _template() -> dict:
-    return pio.templates["plotly_white"].to_plotly_json()
+    """The house template: plotly_white with the page's font, a colour-blind-safe palette
+    (Okabe-Ito) and separators for thousands."""
+    template = pio.templates["plotly_white"].to_plotly_json()
+    template["layout"].update(
+        font={"family": HOUSE_FONT, "size": 13, "color": "#212529"},
+        colorway=HOUSE_PALETTE,
+        separators=".,",
+        hoverlabel={"font": {"family": HOUSE_FONT}},
+    )
+    return template
+
+
+HOUSE_FONT = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", Arial, sans-serif'
+)
+HOUSE_PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+]
 
 
 def _layout(**extra) -> dict:
@@ -119,8 +143,11 @@ def payment_mix(methods: dict[str, tuple[int, int]], currency: str) -> Figure:
         "pie",
         labels=[PAYMENT_METHOD_LABELS.get(name, name) for name in names],
         values=_major([methods[name][1] for name in names], currency),
+        customdata=[methods[name][0] for name in names],
         hole=0.5,
         sort=False,
+        hovertemplate=f"%{{label}}: %{{value:,.2f}} {currency}"
+        " (%{percent}, %{customdata:,} orders)<extra></extra>",
     )
     return figure
 
@@ -203,7 +230,9 @@ def ltv_histogram(buckets, currency: str) -> Figure:
 
 
 def campaign_performance(rows, currency: str) -> Figure:
-    figure = Figure()
+    """Money per day above, buyers per day in a panel of their own below: two panels sharing
+    the days rather than two y-axes whose ticks never line up."""
+    figure = Figure(barmode="group")
     days = [row.business_date for row in rows]
     figure.add(
         "bar",
@@ -217,24 +246,17 @@ def campaign_performance(rows, currency: str) -> Figure:
         y=_major([row.discount_cost for row in rows], currency),
         name=f"Discount cost ({currency})",
     )
-    figure.add(
-        "scatter",
-        x=days,
-        y=[row.conversions for row in rows],
-        name="Buyers",
-        yaxis="y2",
-        mode="lines+markers",
-    )
+    figure.add("bar", x=days, y=[row.conversions for row in rows], name="Buyers", yaxis="y2")
     figure.money_axis("yaxis", "Amount", currency)
+    figure.axis("yaxis", domain=[0.38, 1.0])
     figure.axis(
         "yaxis2",
         title="Buyers",
-        overlaying="y",
-        side="right",
-        showgrid=False,
+        domain=[0.0, 0.28],
+        anchor="x",
         rangemode="tozero",
         tickformat=",d",
-        dtick=max(1, -(-max((row.conversions for row in rows), default=1) // 5)),
+        dtick=max(1, -(-max((row.conversions for row in rows), default=1) // 3)),
     )
     return figure
 

@@ -504,6 +504,16 @@ def test_the_orders_behind_a_figure_add_up_to_it(app):
     assert f"/analytics/customers/{regular.id}/" in repr(link)
     assert "A. L." in text_of(listing) and "Ada Lovelace" not in text_of(listing)  # viewer
     assert "Page 1 of 1" in text_of(pager)
+    context = as_user(app, "viewer")
+    try:
+        _, by_size, _ = orders.update_orders(MARCH + "&sort=largest")
+        _, oldest, _ = orders.update_orders(MARCH + "&sort=oldest")
+    finally:
+        context.pop()
+    sizes = [text_of(row.children[5]) for row in find(by_size, "orders-list").children[1].children]
+    assert sizes == ["$90.00", "$50.00"]
+    dates = [text_of(row.children[1]) for row in find(oldest, "orders-list").children[1].children]
+    assert dates == sorted(dates)
     assert len(csv_rows) == 1 + 2 and csv_rows[0].startswith("order_id,placed_shop_time")
 
 

@@ -10,9 +10,9 @@ import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.customer_reports import mask_email, mask_name
-from app.analytics.drilldown import SORTS, OrderLine, customer_profile, orders_behind
+from app.analytics.drilldown import OrderLine, customer_profile, orders_behind
 from app.analytics.periods import DateRange
-from app.dash_apps import context
+from app.dash_apps import context, url_state
 from app.dash_apps.components import (
     card,
     definitions,
@@ -38,6 +38,13 @@ COLUMNS = (
     "Refunded (any day)",
 )
 EXPORT_LIMIT = 10_000
+# `?sort=`: label, column, newest/largest first.
+SORT_CHOICES = {
+    "newest": ("Newest first", "placed", True),
+    "oldest": ("Oldest first", "placed", False),
+    "largest": ("Largest sale first", "sales", True),
+    "smallest": ("Smallest sale first", "sales", False),
+}
 ALL_TIME = DateRange(date(1900, 1, 1), date(2999, 12, 31))
 
 
@@ -69,7 +76,20 @@ def layout() -> html.Div:
             ),
             html.Div(id="orders-summary"),
             card(
-                ["Orders", export_buttons("orders", "list")],
+                [
+                    "Orders",
+                    dbc.Select(
+                        id="orders-sort",
+                        options=[
+                            {"label": label, "value": key}
+                            for key, (label, _, _) in SORT_CHOICES.items()
+                        ],
+                        value="newest",
+                        size="sm",
+                        className="d-inline-block w-auto ms-2",
+                    ),
+                    export_buttons("orders", "list"),
+                ],
                 [html.Div(id="orders-table"), html.Div(id="orders-pager", className="mt-2")],
             ),
             definitions("orders", ("Net revenue", "Counted orders")),
@@ -87,8 +107,7 @@ def update_orders(search: str | None):
     params = _params(search)
     chosen = page_range(search, context.today())
     channel, page = _channel(params), _page(params)
-    sort = params.get("sort") if params.get("sort") in SORTS else "placed"
-    descending = params.get("order") != "asc"
+    sort, descending = SORT_CHOICES[url_state.value_in(search, "sort", "newest", SORT_CHOICES)][1:]
     result = orders_behind(
         db.session, chosen.days, channel=channel, page=page, sort=sort, descending=descending
     )
@@ -311,6 +330,7 @@ def customer_layout(customer_id: str) -> html.Div:
 
 
 def register(app: Dash) -> None:
+    url_state.bind(app, "orders-sort", "sort", "newest", SORT_CHOICES)
     app.callback(
         Output("orders-summary", "children"),
         Output("orders-table", "children"),
