@@ -162,3 +162,24 @@ def table(
     return dbc.Table(
         [head, body], id=element_id, hover=True, size="sm", responsive=True, className="mb-0"
     )
+
+
+def button_radio(
+    element_id: str,
+    choices: dict[str, str],
+    value: str,
+    *,
+    extra_class: str = "",
+    compact: bool = False,
+) -> dbc.RadioItems:
+    """A row of toggle buttons (value → label), one of them pressed."""
+    return dbc.RadioItems(
+        id=element_id,
+        options=[{"label": label, "value": key} for key, label in choices.items()],
+        value=value,
+        inline=True,
+        className=f"btn-group {extra_class}".strip(),
+        inputClassName="btn-check",
+        labelClassName="btn btn-outline-secondary btn-sm" + (" py-0" if compact else ""),
+        labelCheckedClassName="active",
+    )

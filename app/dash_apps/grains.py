@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from urllib.parse import parse_qsl, urlencode
 
 import dash_bootstrap_components as dbc
+
+from app.dash_apps.components import button_radio
+from app.dash_apps.url_state import value_in, with_value
 
 GRAINS = {"day": "Day", "week": "Week", "month": "Month"}
 
 
 def grain_of(search: str | None) -> str:
-    value = dict(parse_qsl((search or "").lstrip("?"))).get("group", "day")
-    return value if value in GRAINS else "day"
+    return value_in(search, "group", "day", GRAINS)
 
 
 def with_grain(search: str | None, grain: str) -> str:
-    params = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k != "group"]
-    if grain in GRAINS and grain != "day":
-        params.append(("group", grain))
-    return "?" + urlencode(params)
+    return with_value(search, "group", grain if grain in GRAINS else "day", "day")
 
 
 def bucket(day: date, grain: str) -> date:
@@ -50,13 +48,4 @@ def grouped(points: Iterable[tuple[date, int]], grain: str) -> list[tuple[date, 
 
 
 def grain_control(element_id: str) -> dbc.RadioItems:
-    return dbc.RadioItems(
-        id=element_id,
-        options=[{"label": label, "value": value} for value, label in GRAINS.items()],
-        value="day",
-        inline=True,
-        className="btn-group ms-2",
-        inputClassName="btn-check",
-        labelClassName="btn btn-outline-secondary btn-sm py-0",
-        labelCheckedClassName="active",
-    )
+    return button_radio(element_id, GRAINS, "day", extra_class="ms-2", compact=True)

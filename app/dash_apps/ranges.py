@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 from app.analytics.periods import COMPARISONS, DEFAULT_DAYS, MAX_RANGE_DAYS, DateRange
+from app.dash_apps.url_state import query
 
 PRESETS = ("7", "30", "90")
 DEFAULT_PRESET = str(DEFAULT_DAYS)
@@ -80,14 +81,6 @@ def describe(days: DateRange) -> str:
     return f"{days.start:%d %b %Y} – {days.end:%d %b %Y}"
 
 
-def _params(search: str | None) -> dict[str, str]:
-    """The query's parameters, the first value of each."""
-    params: dict[str, str] = {}
-    for name, value in parse_qsl((search or "").lstrip("?"), keep_blank_values=True):
-        params.setdefault(name, value)
-    return params
-
-
 def _day(value: str, name: str) -> tuple[date | None, str | None]:
     try:
         day = date.fromisoformat(value)
@@ -137,7 +130,7 @@ def _previous(preset: str, days: DateRange) -> DateRange:
 
 def page_range(search: str | None, today: date) -> PageRange:
     """Read the range from the URL; anything it cannot show becomes the default, with a note."""
-    params = _params(search)
+    params = query(search)
     problems: list[str] = []
     preset, days, kept = DEFAULT_PRESET, None, {}
     if "start" in params or "end" in params:
@@ -211,5 +204,5 @@ def search_for(
         params = {"days": preset if preset in PRESETS else DEFAULT_PRESET}
     if compare in COMPARISONS and compare != "previous":
         params["compare"] = compare
-    others = {name: value for name, value in _params(keep).items() if name not in RANGE_PARAMS}
+    others = {name: value for name, value in query(keep).items() if name not in RANGE_PARAMS}
     return "?" + urlencode({**params, **others})

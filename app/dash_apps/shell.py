@@ -13,6 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from app.analytics.freshness import figures_as_of
 from app.analytics.periods import COMPARISONS
 from app.dash_apps import context
+from app.dash_apps.components import button_radio
 from app.dash_apps.ranges import FIRST_DAY, PRESET_LABELS, page_range, search_for
 from app.errors import release_session
 from app.extensions import db
@@ -82,20 +83,10 @@ PAGES_WITH_RANGE = (
 
 
 def range_bar() -> dbc.Row:
-    options = [{"label": label, "value": value} for value, label in PRESET_LABELS.items()]
     return dbc.Row(
         [
             dbc.Col(
-                dbc.RadioItems(
-                    id="shell-range-preset",
-                    options=options,
-                    value="30",
-                    inline=True,
-                    className="btn-group",
-                    inputClassName="btn-check",
-                    labelClassName="btn btn-outline-secondary btn-sm",
-                    labelCheckedClassName="active",
-                ),
+                button_radio("shell-range-preset", PRESET_LABELS, "30"),
                 xs=12,
                 md="auto",
             ),

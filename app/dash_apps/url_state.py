@@ -9,8 +9,16 @@ from urllib.parse import parse_qsl, urlencode
 from dash import Dash, Input, Output, State, no_update
 
 
+def query(search: str | None) -> dict[str, str]:
+    """The URL query's parameters, the first value of each (blank ones kept)."""
+    params: dict[str, str] = {}
+    for name, value in parse_qsl((search or "").lstrip("?"), keep_blank_values=True):
+        params.setdefault(name, value)
+    return params
+
+
 def value_in(search: str | None, param: str, default: str, choices: Collection[str]) -> str:
-    value = dict(parse_qsl((search or "").lstrip("?"))).get(param, default)
+    value = query(search).get(param, default)
     return value if value in choices else default
 
 

@@ -4,7 +4,7 @@ all kept in the URL; and each customer's profile."""
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
@@ -46,13 +46,6 @@ SORT_CHOICES = {
     "smallest": ("Smallest sale first", "sales", False),
 }
 ALL_TIME = DateRange(date(1900, 1, 1), date(2999, 12, 31))
-
-
-def _params(search: str | None) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for name, value in parse_qsl((search or "").lstrip("?")):
-        params.setdefault(name, value)
-    return params
 
 
 def _page(params: dict[str, str]) -> int:
@@ -104,7 +97,7 @@ def _who(line: OrderLine, personal_data: bool) -> str:
 
 
 def update_orders(search: str | None):
-    params = _params(search)
+    params = url_state.query(search)
     chosen = page_range(search, context.today())
     channel, page = _channel(params), _page(params)
     sort, descending = SORT_CHOICES[url_state.value_in(search, "sort", "newest", SORT_CHOICES)][1:]
@@ -187,7 +180,7 @@ def pager(params: dict[str, str], page: int, total: int) -> html.Div:
 
 
 def export_orders(_csv, _xlsx, search: str | None):
-    params = _params(search)
+    params = url_state.query(search)
     chosen = page_range(search, context.today())
     channel = _channel(params)
     result = orders_behind(db.session, chosen.days, channel=channel, page=1, page_size=EXPORT_LIMIT)
