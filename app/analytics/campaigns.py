@@ -265,5 +265,9 @@ def campaign_orders(session: Session, campaign_id: int, limit: int = 50) -> list
     )
 
 
-def campaign_summary(session: Session, campaign_id: int, *, today: date) -> CampaignSummary | None:
-    return next(iter(campaign_summaries(session, campaign_id=campaign_id, today=today)), None)
+def campaign_summary(
+    session: Session, campaign_id: int, *, today: date, days: DateRange | None = None
+) -> CampaignSummary | None:
+    """One campaign over its whole run, or over `days`."""
+    summaries = campaign_summaries(session, campaign_id=campaign_id, days=days, today=today)
+    return next(iter(summaries), None)

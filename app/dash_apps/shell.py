@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 
 import dash_bootstrap_components as dbc
@@ -15,6 +16,7 @@ from app.analytics.periods import COMPARISONS
 from app.dash_apps import context
 from app.dash_apps.components import button_radio
 from app.dash_apps.ranges import FIRST_DAY, PRESET_LABELS, page_range, search_for
+from app.dash_apps.url_state import query
 from app.errors import release_session
 from app.extensions import db
 
@@ -244,12 +246,15 @@ def range_description(search: str | None) -> str:
     return f"Showing {chosen.description}, {chosen.compared_with}"
 
 
-def range_bar_style(pathname: str | None) -> dict:
-    """The range bar only where the page's figures follow it."""
+def range_bar_style(pathname: str | None, search: str | None = None) -> dict:
+    """The range bar only where the page's figures follow it (on a campaign's page, once the
+    URL names a range; by default that page shows the whole run)."""
     path = (pathname or "").rstrip("/")
     shown = path in ("/analytics", "") or any(
         path == f"/analytics/{page}" for page in PAGES_WITH_RANGE
     )
+    if re.fullmatch(r"/analytics/campaigns/\d+", path):
+        shown = bool(set(query(search)) & {"days", "range", "start", "end"})
     return {} if shown else {"display": "none"}
 
 
@@ -281,7 +286,9 @@ def register(app: Dash) -> None:
         Input("shell-range-dates", "end_date"),
         Input("shell-range-compare", "value"),
     )(sync_range)
-    app.callback(Output("shell-range-bar", "style"), Input("url", "pathname"))(range_bar_style)
+    app.callback(
+        Output("shell-range-bar", "style"), Input("url", "pathname"), Input("url", "search")
+    )(range_bar_style)
     app.clientside_callback(
         ClientsideFunction(namespace="shell", function_name="title"),
         Output("shell-title", "data"),

@@ -313,6 +313,11 @@ def test_campaign_list_filters_by_status_and_detail_shows_roi(app):
     # (27,000 − 10,000) / 10,000: the discount is already out of the net revenue
     assert text_of(find(detail, "campaign-detail-roi")) == "170%"
     assert find(render_page("/analytics/campaigns/999999/"), "campaign-detail-not-found")
+    # The detail page shows the whole run by default, and a range when the URL names one.
+    february = render_page(f"/analytics/campaigns/{spring.id}/", "?start=2026-02-01&end=2026-02-28")
+    assert text_of(find(february, "campaign-detail-net-revenue")) == "$0.00"
+    assert "Within 01 Feb 2026 – 28 Feb 2026" in text_of(find(february, "campaign-detail-scope"))
+    assert "whole run" in text_of(find(detail, "campaign-detail-scope"))
     # The list follows the page's range: March holds the order, February none of it.
     march = text_of(campaigns.update_list("active", None, "?start=2026-03-01&end=2026-03-31"))
     assert "within 01 Mar 2026 – 31 Mar 2026" in march and "$270.00" in march

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from dash import Dash, Input, Output, dcc, html
+from dash import Dash, Input, Output, ctx, dcc, html, no_update
+from dash.exceptions import MissingCallbackContextException
 
 from app.dash_apps.pages import (
     campaign_detail,
@@ -54,17 +55,35 @@ def not_found(pathname: str) -> html.Div:
     )
 
 
-def render_page(pathname: str | None) -> html.Div:
-    """The router callback: the layout for the browser's current path."""
+# Layouts drawn from the URL's query as well as its path: redrawn when the query changes.
+READS_QUERY = (campaign_detail.layout,)
+
+
+def _only_the_query_changed() -> bool:
+    try:
+        return set(ctx.triggered_prop_ids) == {"url.search"}
+    except MissingCallbackContextException:  # called directly (tests, scripts)
+        return False
+
+
+def render_page(pathname: str | None, search: str | None = None) -> html.Div:
+    """The router callback: the layout for the browser's current path (and, for the few
+    layouts drawn on the server from the query, its query)."""
     path = pathname or ""
     for pattern, layout in ROUTES:
         match = pattern.match(path)
         if match:
+            if layout in READS_QUERY:
+                return layout(**match.groupdict(), search=search)
+            if _only_the_query_changed():
+                return no_update  # the page's own callbacks follow the query
             return layout(**match.groupdict())
     return not_found(path)
 
 
 def register_routing(dash_app: Dash) -> None:
-    dash_app.callback(Output("page-content", "children"), Input("url", "pathname"))(render_page)
+    dash_app.callback(
+        Output("page-content", "children"), Input("url", "pathname"), Input("url", "search")
+    )(render_page)
     for page in PAGES_WITH_CALLBACKS:
         page.register(dash_app)

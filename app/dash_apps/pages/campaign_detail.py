@@ -5,8 +5,14 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
-from app.analytics.campaigns import campaign_days, campaign_orders, campaign_summary
-from app.dash_apps import context, figures
+from app.analytics.campaigns import (
+    campaign_days,
+    campaign_orders,
+    campaign_summary,
+    scheduled_days,
+)
+from app.analytics.periods import DateRange
+from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
     definitions,
@@ -17,6 +23,7 @@ from app.dash_apps.components import (
     table,
 )
 from app.dash_apps.exports import download, requested_format
+from app.dash_apps.ranges import describe, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.models.enums import CHANNEL_LABELS
@@ -46,12 +53,46 @@ def not_found(campaign_id: str) -> html.Div:
     )
 
 
-def layout(campaign_id: str) -> html.Div:
-    summary = campaign_summary(db.session, int(campaign_id), today=context.today())
+def chosen_period(search: str | None) -> DateRange | None:
+    """The range in the URL, when it names one; None: the campaign's whole run (the default)."""
+    if not set(url_state.query(search)) & {"days", "range", "start", "end"}:
+        return None
+    return page_range(search, context.today()).days
+
+
+def layout(campaign_id: str, search: str | None = None) -> html.Div:
+    period = chosen_period(search)
+    summary = campaign_summary(db.session, int(campaign_id), today=context.today(), days=period)
     if summary is None:
         return not_found(campaign_id)
     currency, zone = context.currency(), context.zone()
     days = campaign_days(db.session, summary.id, context.today())
+    if period is not None:
+        days = [day for day in days if period.start <= day.business_date <= period.end]
+    path = f"/analytics/campaigns/{summary.id}/"
+    run = scheduled_days(summary.campaign, context.today())
+    whole = f"its whole run ({describe(run)})" if run else "its whole run"
+    scope = (
+        html.P(
+            [
+                f"Within {describe(period)} · ",
+                dcc.Link("show its whole run", href=path, id="campaign-detail-whole-run"),
+            ],
+            className="small text-muted",
+            id="campaign-detail-scope",
+        )
+        if period
+        else html.P(
+            [
+                f"Over {whole} · ",
+                dcc.Link(
+                    "show it within a range", href=path + "?days=30", id="campaign-detail-in-range"
+                ),
+            ],
+            className="small text-muted",
+            id="campaign-detail-scope",
+        )
+    )
     orders = campaign_orders(db.session, summary.id)
     kpis = dbc.Row(
         [
@@ -112,6 +153,7 @@ def layout(campaign_id: str) -> html.Div:
     return html.Div(
         [
             page_header("campaign-detail", summary.name, f"Code {summary.code} · {summary.status}"),
+            scope,
             kpis,
             card("Performance per day", chart),
             card(
