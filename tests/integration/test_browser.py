@@ -579,7 +579,7 @@ return [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
 
 
 def test_after_first_run_every_page_has_its_figures_at_desktop_and_phone_width(
-    app, runner, browser, server, viewer
+    app, runner, browser, server, viewer, reader
 ):
     """What `make run` leaves behind, walked at 1440 and 390 px: the demo seed (with its model
     fit) through the real command, every page, no console error, no empty chart, every axis
@@ -606,7 +606,18 @@ def test_after_first_run_every_page_has_its_figures_at_desktop_and_phone_width(
             assert [c for c in charts if c["empty"] or not c["points"]] == [], (width, path)
             assert [c for c in charts if c["missing"]] == [], (width, path)
             assert browser.find_elements("id", "customers-model-missing") == [], path
+        browser.get(server + "/analytics/customers/1/")
+        wait_for(browser, "#customer-page")
         assert console_errors(browser) == [], width
+    # The dashboard, the API and the export say the same for the same range.
+    browser.get(server + "/analytics/dashboard/?days=30")
+    status, api = call(f"{server}/api/v1/kpis?days=30", reader)
+    assert status == 200
+    wait_text(
+        browser,
+        "#dashboard-net-revenue",
+        format_money(api["current"]["net_revenue"], app.config["SHOP_CURRENCY"]),
+    )
     # The customers grid at 1440 px: headers whole, the customer cell a link to the profile.
     browser.set_window_size(1440, 900)
     browser.get(server + "/analytics/customers/")

@@ -52,8 +52,16 @@ def update_cohorts(search: str | None = None):
             " the first appear the morning after the first orders.",
         ), None
     height = 120 + 32 * len(cohorts)
-    return None, dcc.Graph(
-        id="cohorts-chart", figure=figures.cohort_heatmap(cohorts), style={"height": f"{height}px"}
+    # On a phone the heatmap keeps a readable width and scrolls sideways inside its card.
+    width = 160 + 56 * max(len(cohort.cells) for cohort in cohorts)
+    return None, html.Div(
+        dcc.Graph(
+            id="cohorts-chart",
+            figure=figures.cohort_heatmap(cohorts),
+            config={"displaylogo": False, "responsive": True, "displayModeBar": False},
+            style={"height": f"{height}px", "minWidth": f"{min(width, 900)}px"},
+        ),
+        className="table-responsive",
     )
 
 
