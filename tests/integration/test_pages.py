@@ -118,6 +118,8 @@ def test_dashboard_kpis_reconcile_with_the_orders(app):
         "dashboard-refunds": "$25.00",
     }
     assert sum(trend.data[0]["y"]) == 115.0
+    # No visit was tracked: the conversion rate is unknown, not zero.
+    assert text_of(find(kpis, "dashboard-conversion")) == "— (no visits tracked)"
     assert len(trend.data[0]["x"]) == 31
 
 
