@@ -9,7 +9,10 @@ from app.auth.gate import DASH_CSRF_COOKIE
 ROUTER_CALL = {
     "output": "page-content.children",
     "outputs": {"id": "page-content", "property": "children"},
-    "inputs": [{"id": "url", "property": "pathname", "value": "/analytics/dashboard/"}],
+    "inputs": [
+        {"id": "url", "property": "pathname", "value": "/analytics/dashboard/"},
+        {"id": "url", "property": "search", "value": ""},
+    ],
     "changedPropIds": ["url.pathname"],
     "state": [],
 }

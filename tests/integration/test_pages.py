@@ -464,8 +464,8 @@ def test_cohorts_show_the_first_order_months_of_the_range(app):
         _empty, quarter = cohorts.update_cohorts("?start=2026-01-01&end=2026-03-31")
     finally:
         context.pop()
-    assert list(march.figure["data"][0]["y"]) == ["Mar 2026 (1)"]
-    assert list(quarter.figure["data"][0]["y"]) == ["Jan 2026 (1)", "Mar 2026 (1)"]
+    assert list(march.children.figure["data"][0]["y"]) == ["Mar 2026 (1)"]
+    assert list(quarter.children.figure["data"][0]["y"]) == ["Jan 2026 (1)", "Mar 2026 (1)"]
 
 
 def test_customers_page_counts_who_bought_in_the_range(app):
