@@ -547,3 +547,5 @@ def test_a_click_on_a_trend_day_opens_that_days_orders(app):
         "/analytics/orders/?start=2026-03-09&end=2026-03-09&compare=year"
     )
     assert dashboard.open_day({"points": []}, "") is dash.no_update
+    # A crafted click far outside the calendar changes nothing (it was an overflow, a 500).
+    assert dashboard.open_day({"points": [{"x": "9999-12-31"}]}, "?group=month") is dash.no_update

@@ -31,7 +31,7 @@ from app.dash_apps.components import (
 )
 from app.dash_apps.exports import download, requested_format
 from app.dash_apps.grains import GRAINS, bucket_end, grain_control, grain_of
-from app.dash_apps.ranges import PageRange, page_range
+from app.dash_apps.ranges import FIRST_DAY, LAST_DAY, PageRange, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.timeutil import day_bounds_utc, utc_now
@@ -285,6 +285,8 @@ def open_day(click: dict | None, search: str | None):
     try:
         day = date.fromisoformat(str(click["points"][0]["x"])[:10])
     except (TypeError, KeyError, IndexError, ValueError):
+        return no_update
+    if not FIRST_DAY <= day <= LAST_DAY:  # a crafted click: no page has such a day
         return no_update
     grain = grain_of(search)
     kept = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k == "compare"}
