@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
@@ -186,28 +186,31 @@ def _customers_by_day(session: Session, days: DateRange) -> dict:
     return dict(rows.all())
 
 
+def first_purchase(buyer) -> sa.ColumnElement[bool]:
+    """True for a counted order whose customer has no counted order on an earlier business day
+    (an index probe per buyer; grouping every order of each buyer would read their history)."""
+    earlier = aliased(Order)
+    return ~(
+        sa.select(sa.literal(1))
+        .where(
+            earlier.customer_id == buyer.customer_id,
+            counted(earlier.status),
+            earlier.business_date < buyer.business_date,
+        )
+        .exists()
+    )
+
+
 def _new_customers_by_day(session: Session, days: DateRange) -> dict:
     """Customers whose first counted order fell on the day."""
-    if days.days <= NARROW_RANGE_DAYS:
-        # The range's buyers with no counted order on an earlier day: one index probe per
-        # buyer, where grouping every order of each buyer read all their history.
-        earlier = aliased(Order)
-        bought_before = (
-            sa.select(sa.literal(1))
-            .where(
-                earlier.customer_id == Order.customer_id,
-                counted(earlier.status),
-                earlier.business_date < Order.business_date,
-            )
-            .exists()
-        )
+    if days.days <= NARROW_RANGE_DAYS:  # the range's buyers with no earlier counted order
         rows = session.execute(
             sa.select(Order.business_date, sa.func.count(sa.distinct(Order.customer_id)))
             .where(
                 _in_range(Order.business_date, days),
                 counted(Order.status),
                 Order.customer_id.is_not(None),
-                ~bought_before,
+                first_purchase(Order),
             )
             .group_by(Order.business_date)
         )
@@ -231,7 +234,7 @@ def _sessions(session: Session, days: DateRange, recount: Collection[date] | Non
     Days of the range without a snapshot yet are counted afresh.
     """
     if recount is None:
-        return _sessions_by_entry_day(session, days)
+        return sessions_by_entry_day(session, days)
     stored = {
         day: (int(entered), int(converted))
         for day, entered, converted in session.execute(
@@ -242,17 +245,18 @@ def _sessions(session: Session, days: DateRange, recount: Collection[date] | Non
     }
     wanted = {day for day in days if day not in stored} | {day for day in recount if day in days}
     if wanted:
-        counted_again = _sessions_by_entry_day(session, DateRange(min(wanted), max(wanted)))
+        counted_again = sessions_by_entry_day(session, DateRange(min(wanted), max(wanted)))
         for day in wanted:
             stored[day] = counted_again.get(day, (0, 0))
     return stored
 
 
-def _sessions_by_entry_day(session: Session, days: DateRange) -> dict:
+def sessions_by_entry_day(session: Session, days: DateRange, until: datetime | None = None) -> dict:
     """Visitor sessions counted on the day of their first page view, and how many bought.
 
     Orders with no tracked visit get a purchase event but no page view: they are not sessions,
-    so a shop that tracks nothing shows no conversion rate rather than 100%.
+    so a shop that tracks nothing shows no conversion rate rather than 100%. `until` (UTC)
+    counts only the events before that instant ("today so far").
     """
     is_view = ConversionEvent.event_type == "page_view"
     per_session = sa.select(
@@ -261,9 +265,11 @@ def _sessions_by_entry_day(session: Session, days: DateRange) -> dict:
             "bought"
         ),
     ).group_by(ConversionEvent.session_id)
+    before = [] if until is None else [ConversionEvent.occurred_at < until]
+    per_session = per_session.where(*before)
     if days.days <= NARROW_RANGE_DAYS:  # only the sessions with an event in the range
         touched = sa.select(ConversionEvent.session_id).where(
-            _in_range(ConversionEvent.business_date, days)
+            _in_range(ConversionEvent.business_date, days), *before
         )
         per_session = per_session.where(ConversionEvent.session_id.in_(touched.scalar_subquery()))
     per_session = per_session.subquery()

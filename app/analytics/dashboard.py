@@ -8,14 +8,13 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from app.analytics.daily import round_half_up
+from app.analytics.daily import first_purchase, round_half_up, sessions_by_entry_day
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted
 from app.models import (
     Campaign,
-    ConversionEvent,
     CustomerMetrics,
     DailyAnalyticsSnapshot,
     Order,
@@ -46,6 +45,35 @@ class Kpis:
     returning_customers: int
     sessions: int
     conversion_rate: float
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        net_revenue: int,
+        gross: int,
+        discounts: int,
+        refunds: int,
+        orders: int,
+        customers: int,
+        new_customers: int,
+        sessions: int,
+        converted: int,
+    ) -> Kpis:
+        """The KPIs from their sums; the averages and rates are derived here, once."""
+        return cls(
+            net_revenue=net_revenue,
+            gross=gross,
+            discounts=discounts,
+            refunds=refunds,
+            orders=orders,
+            aov=round_half_up(gross - discounts, orders),
+            customers=customers,
+            new_customers=new_customers,
+            returning_customers=customers - new_customers,
+            sessions=sessions,
+            conversion_rate=converted / sessions if sessions else 0.0,
+        )
 
 
 @dataclass(frozen=True)
@@ -120,19 +148,16 @@ def kpis(session: Session, days: DateRange) -> Kpis:
         ).where(SNAPSHOT.business_date.between(days.start, days.end))
     ).one()
     net, gross, discounts, refunds, orders, new, sessions, converted = (int(v) for v in totals)
-    customers = distinct_customers(session, days)
-    return Kpis(
+    return Kpis.of(
         net_revenue=net,
         gross=gross,
         discounts=discounts,
         refunds=refunds,
         orders=orders,
-        aov=round_half_up(gross - discounts, orders),
-        customers=customers,
+        customers=distinct_customers(session, days),
         new_customers=new,
-        returning_customers=customers - new,
         sessions=sessions,
-        conversion_rate=converted / sessions if sessions else 0.0,
+        converted=converted,
     )
 
 
@@ -164,66 +189,26 @@ def kpis_so_far(session: Session, day: date, until: datetime) -> Kpis:
             Refund.business_date == day, Refund.refunded_at < until
         )
     )
-    earlier = (
-        sa.select(sa.literal(1))
-        .where(
-            Order.customer_id == _BUYER.customer_id,
-            counted(Order.status),
-            Order.business_date < day,
-        )
-        .exists()
-    )
     new_customers = session.scalar(
-        sa.select(sa.func.count(sa.distinct(_BUYER.customer_id))).where(
-            _BUYER.business_date == day,
-            counted(_BUYER.status),
-            _BUYER.placed_at < until,
-            ~earlier,
+        sa.select(sa.func.count(sa.distinct(Order.customer_id))).where(
+            placed, first_purchase(Order)
         )
     )
-    sessions, converted = _sessions_so_far(session, day, until)
+    sessions, converted = sessions_by_entry_day(session, DateRange(day, day), until).get(
+        day, (0, 0)
+    )
     orders, subtotal, discounts, refunds = (int(v) for v in (orders, subtotal, discounts, refunds))
-    return Kpis(
+    return Kpis.of(
         net_revenue=subtotal - discounts - refunds,
         gross=subtotal,
         discounts=discounts,
         refunds=refunds,
         orders=orders,
-        aov=round_half_up(subtotal - discounts, orders),
         customers=int(customers),
         new_customers=int(new_customers),
-        returning_customers=int(customers) - int(new_customers),
         sessions=sessions,
-        conversion_rate=converted / sessions if sessions else 0.0,
+        converted=converted,
     )
-
-
-_BUYER = aliased(Order)
-
-
-def _sessions_so_far(session: Session, day: date, until: datetime) -> tuple[int, int]:
-    """Visits whose first page view was on `day` before `until`, and how many of them bought
-    before `until` (the snapshot's rule, cut at the hour)."""
-    event = ConversionEvent
-    before = event.occurred_at < until
-    touched = sa.select(event.session_id).where(event.business_date == day, before)
-    per_session = (
-        sa.select(
-            sa.func.min(sa.case((event.event_type == "page_view", event.business_date))).label(
-                "entered"
-            ),
-            sa.func.max(sa.case((event.event_type == "purchase", 1), else_=0)).label("bought"),
-        )
-        .where(before, event.session_id.in_(touched.scalar_subquery()))
-        .group_by(event.session_id)
-        .subquery()
-    )
-    entered, bought = session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(per_session.c.bought), 0)).where(
-            per_session.c.entered == day
-        )
-    ).one()
-    return int(entered), int(bought)
 
 
 @dataclass(frozen=True)
