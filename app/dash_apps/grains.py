@@ -8,17 +8,13 @@ from datetime import date, timedelta
 import dash_bootstrap_components as dbc
 
 from app.dash_apps.components import button_radio
-from app.dash_apps.url_state import value_in, with_value
+from app.dash_apps.url_state import value_in
 
 GRAINS = {"day": "Day", "week": "Week", "month": "Month"}
 
 
 def grain_of(search: str | None) -> str:
     return value_in(search, "group", "day", GRAINS)
-
-
-def with_grain(search: str | None, grain: str) -> str:
-    return with_value(search, "group", grain if grain in GRAINS else "day", "day")
 
 
 def bucket(day: date, grain: str) -> date:

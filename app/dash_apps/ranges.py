@@ -29,7 +29,9 @@ PRESET_LABELS = {
     "last-month": "Last month",
     "custom": "Custom",
 }
-RANGE_PARAMS = ("days", "range", "start", "end", "compare")
+# The parameters that name a range, and with the comparison, all the range's parameters.
+NAMING_PARAMS = ("days", "range", "start", "end")
+RANGE_PARAMS = (*NAMING_PARAMS, "compare")
 # The days the API accepts too; beyond them date arithmetic (the period before) overflows.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
@@ -51,22 +53,18 @@ class PageRange:
         return self.preset == "today"
 
     @property
-    def compared_with(self) -> str:
-        if self.so_far:
-            when = "a week earlier" if self.compare == "previous" else "52 weeks earlier"
-            return f"vs the same hours {when} ({self.before.start:%a %d %b})"
-        return f"vs {COMPARISONS[self.compare]} ({describe(self.before)})"
-
-    @property
     def versus(self) -> str:
         """The comparison in a few words, for a KPI card (the range bar gives the dates)."""
         if self.so_far:
-            return (
-                "vs the same hours a week earlier"
-                if self.compare == "previous"
-                else ("vs the same hours 52 weeks earlier")
-            )
+            when = "a week earlier" if self.compare == "previous" else "52 weeks earlier"
+            return f"vs the same hours {when}"
         return f"vs {COMPARISONS[self.compare]}"
+
+    @property
+    def compared_with(self) -> str:
+        """The comparison with its dates, for the range bar."""
+        dates = f"{self.before.start:%a %d %b}" if self.so_far else describe(self.before)
+        return f"{self.versus} ({dates})"
 
     @property
     def description(self) -> str:
@@ -180,6 +178,11 @@ def page_range(search: str | None, today: date) -> PageRange:
             f" ({describe(days)}) instead."
         )
     return PageRange(preset, days, before, compare, search_now, problem)
+
+
+def names_a_range(search: str | None) -> bool:
+    """Whether the URL asks for a range at all (pages with a default of their own use it)."""
+    return bool(set(query(search)) & set(NAMING_PARAMS))
 
 
 def parse_range(search: str | None, today: date) -> DateRange:

@@ -15,8 +15,7 @@ from app.analytics.freshness import figures_as_of
 from app.analytics.periods import COMPARISONS
 from app.dash_apps import context
 from app.dash_apps.components import button_radio
-from app.dash_apps.ranges import FIRST_DAY, PRESET_LABELS, page_range, search_for
-from app.dash_apps.url_state import query
+from app.dash_apps.ranges import FIRST_DAY, PRESET_LABELS, names_a_range, page_range, search_for
 from app.errors import release_session
 from app.extensions import db
 
@@ -254,7 +253,7 @@ def range_bar_style(pathname: str | None, search: str | None = None) -> dict:
         path == f"/analytics/{page}" for page in PAGES_WITH_RANGE
     )
     if re.fullmatch(r"/analytics/campaigns/\d+", path):
-        shown = bool(set(query(search)) & {"days", "range", "start", "end"})
+        shown = names_a_range(search)
     return {} if shown else {"display": "none"}
 
 

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from app.dash_apps.grains import bucket, bucket_end, grouped, with_grain
+from app.dash_apps.grains import bucket, bucket_end, grouped
 from app.dash_apps.url_state import value_in, with_value
 
 
@@ -25,7 +25,7 @@ def test_grouping_keeps_every_cent():
 
 
 def test_the_grain_travels_in_the_url_without_looping():
-    assert with_grain("?days=30", "week") == "?days=30&group=week"
-    assert with_grain("?days=30&group=week", "day") == "?days=30"
+    assert with_value("?days=30", "group", "week", "day") == "?days=30&group=week"
+    assert with_value("?days=30&group=week", "group", "day", "day") == "?days=30"
     assert with_value("?days=30&group=week", "group", "month", "day") == "?days=30&group=month"
     assert value_in("?group=fortnight", "group", "day", ("day", "week")) == "day"

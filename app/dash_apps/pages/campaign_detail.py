@@ -12,7 +12,7 @@ from app.analytics.campaigns import (
     scheduled_days,
 )
 from app.analytics.periods import DateRange
-from app.dash_apps import context, figures, url_state
+from app.dash_apps import context, figures
 from app.dash_apps.components import (
     card,
     definitions,
@@ -23,7 +23,7 @@ from app.dash_apps.components import (
     table,
 )
 from app.dash_apps.exports import download, requested_format
-from app.dash_apps.ranges import describe, page_range
+from app.dash_apps.ranges import describe, names_a_range, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.models.enums import CHANNEL_LABELS
@@ -55,7 +55,7 @@ def not_found(campaign_id: str) -> html.Div:
 
 def chosen_period(search: str | None) -> DateRange | None:
     """The range in the URL, when it names one; None: the campaign's whole run (the default)."""
-    if not set(url_state.query(search)) & {"days", "range", "start", "end"}:
+    if not names_a_range(search):
         return None
     return page_range(search, context.today()).days
 

@@ -6,7 +6,14 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.cohorts import cohort_retention
 from app.dash_apps import context, figures
-from app.dash_apps.components import card, definitions, empty_state, export_buttons, page_header
+from app.dash_apps.components import (
+    GRAPH_CONFIG,
+    card,
+    definitions,
+    empty_state,
+    export_buttons,
+    page_header,
+)
 from app.dash_apps.exports import download, requested_format
 from app.dash_apps.ranges import parse_range
 from app.extensions import db
@@ -58,7 +65,7 @@ def update_cohorts(search: str | None = None):
         dcc.Graph(
             id="cohorts-chart",
             figure=figures.cohort_heatmap(cohorts),
-            config={"displaylogo": False, "responsive": True, "displayModeBar": False},
+            config={**GRAPH_CONFIG, "displayModeBar": False},
             style={"height": f"{height}px", "minWidth": f"{min(width, 900)}px"},
         ),
         className="table-responsive",

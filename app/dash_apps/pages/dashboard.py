@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html, no_update
@@ -289,7 +289,7 @@ def open_day(click: dict | None, search: str | None):
     if not FIRST_DAY <= day <= LAST_DAY:  # a crafted click: no page has such a day
         return no_update
     grain = grain_of(search)
-    kept = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k == "compare"}
+    kept = {k: v for k, v in url_state.query(search).items() if k == "compare"}
     end = bucket_end(day, grain)
     return "/analytics/orders/?" + urlencode(
         {"start": day.isoformat(), "end": end.isoformat(), **kept}

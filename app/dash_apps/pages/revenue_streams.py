@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
-
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
@@ -62,11 +60,6 @@ def layout() -> html.Div:
     )
 
 
-def _with_channel(search: str | None, channel: str) -> str:
-    params = [(k, v) for k, v in parse_qsl((search or "").lstrip("?")) if k != "channel"]
-    return "?" + urlencode([*params, ("channel", channel)])
-
-
 def channel_rows(search: str | None, *, formatted: bool) -> list[list]:
     currency = context.currency()
     channels = revenue_by_channel(db.session, parse_range(search, context.today()))
@@ -75,7 +68,8 @@ def channel_rows(search: str | None, *, formatted: bool) -> list[list]:
             [
                 dcc.Link(
                     CHANNEL_LABELS[c.channel],
-                    href=f"/analytics/orders/{_with_channel(search, c.channel)}",
+                    href="/analytics/orders/"
+                    + url_state.with_value(search, "channel", c.channel, ""),
                     id=f"revenue-streams-open-{c.channel}",
                 ),
                 format_money(c.net_revenue, currency),
