@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from decimal import Decimal
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$"}
@@ -30,3 +31,8 @@ def format_money(amount_minor: int, currency: str) -> str:
 
 def format_count(value: int) -> str:
     return f"{value:,}"
+
+
+def format_shop_time(moment: datetime, zone: tzinfo) -> str:
+    """An instant as the shop's staff read it: `2026-03-10 13:00` in the shop's time zone."""
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"

@@ -25,7 +25,7 @@ from app.dash_apps.components import (
 from app.dash_apps.exports import download, requested_format
 from app.dash_apps.ranges import describe, names_a_range, page_range
 from app.extensions import db
-from app.formatting import format_count, format_money, to_major
+from app.formatting import format_count, format_money, format_shop_time, to_major
 from app.models.enums import CHANNEL_LABELS
 
 ORDER_COLUMNS = (
@@ -131,7 +131,7 @@ def layout(campaign_id: str, search: str | None = None) -> html.Div:
     order_rows = [
         [
             o.external_id,
-            f"{o.placed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            format_shop_time(o.placed_at, zone),
             o.status,
             o.channel,
             format_money(o.subtotal, currency),
@@ -186,7 +186,7 @@ def export_orders(_csv, _xlsx, pathname: str | None):
     rows = [
         [
             o.external_id,
-            f"{o.placed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            format_shop_time(o.placed_at, zone),
             o.status,
             CHANNEL_LABELS.get(o.channel, o.channel),
             str(to_major(o.subtotal, currency)),

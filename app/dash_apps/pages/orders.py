@@ -1,17 +1,15 @@
 """Drill-down: the orders behind a figure (a day, a channel, a KPI), paged, sorted, exportable,
-all kept in the URL; and each customer's profile."""
+all kept in the URL."""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
-from app.analytics.customer_reports import mask_email, mask_name
-from app.analytics.drilldown import OrderLine, customer_profile, orders_behind
-from app.analytics.periods import DateRange
+from app.analytics.customer_reports import mask_name
+from app.analytics.drilldown import PAGE_SIZE, OrderLine, orders_behind
 from app.dash_apps import context, url_state
 from app.dash_apps.components import (
     card,
@@ -25,7 +23,7 @@ from app.dash_apps.components import (
 from app.dash_apps.exports import download, requested_format
 from app.dash_apps.ranges import describe, page_range
 from app.extensions import db
-from app.formatting import format_count, format_money, to_major
+from app.formatting import format_count, format_money, format_shop_time, to_major
 from app.models.enums import CHANNEL_LABELS
 
 COLUMNS = (
@@ -45,7 +43,6 @@ SORT_CHOICES = {
     "largest": ("Largest sale first", "sales", True),
     "smallest": ("Smallest sale first", "sales", False),
 }
-ALL_TIME = DateRange(date(1900, 1, 1), date(2999, 12, 31))
 
 
 def _page(params: dict[str, str]) -> int:
@@ -53,9 +50,8 @@ def _page(params: dict[str, str]) -> int:
     return int(value) if value.isdigit() and 0 < int(value) <= 100_000 else 1
 
 
-def _channel(params: dict[str, str]) -> str | None:
-    channel = params.get("channel")
-    return channel if channel in CHANNEL_LABELS else None
+def _channel(search: str | None) -> str | None:
+    return url_state.value_in(search, "channel", "", CHANNEL_LABELS) or None
 
 
 def layout() -> html.Div:
@@ -99,7 +95,7 @@ def _who(line: OrderLine, personal_data: bool) -> str:
 def update_orders(search: str | None):
     params = url_state.query(search)
     chosen = page_range(search, context.today())
-    channel, page = _channel(params), _page(params)
+    channel, page = _channel(search), _page(params)
     sort, descending = SORT_CHOICES[url_state.value_in(search, "sort", "newest", SORT_CHOICES)][1:]
     result = orders_behind(
         db.session, chosen.days, channel=channel, page=page, sort=sort, descending=descending
@@ -143,7 +139,7 @@ def update_orders(search: str | None):
     rows = [
         [
             line.external_id,
-            f"{line.placed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            format_shop_time(line.placed_at, zone),
             line.status.title(),
             CHANNEL_LABELS.get(line.channel, line.channel),
             dcc.Link(_who(line, personal), href=f"/analytics/customers/{line.customer_id}/")
@@ -162,7 +158,7 @@ def update_orders(search: str | None):
 
 
 def pager(params: dict[str, str], page: int, total: int) -> html.Div:
-    pages = max(1, -(-total // 50))
+    pages = max(1, -(-total // PAGE_SIZE))
 
     def link(label: str, number: int, element_id: str):
         href = "?" + urlencode({**params, "page": str(number)})
@@ -180,9 +176,8 @@ def pager(params: dict[str, str], page: int, total: int) -> html.Div:
 
 
 def export_orders(_csv, _xlsx, search: str | None):
-    params = url_state.query(search)
     chosen = page_range(search, context.today())
-    channel = _channel(params)
+    channel = _channel(search)
     result = orders_behind(db.session, chosen.days, channel=channel, page=1, page_size=EXPORT_LIMIT)
     currency, zone, personal = context.currency(), context.zone(), context.can("manager")
     columns = [
@@ -201,7 +196,7 @@ def export_orders(_csv, _xlsx, search: str | None):
     rows = [
         [
             line.external_id,
-            f"{line.placed_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            format_shop_time(line.placed_at, zone),
             line.business_date.isoformat(),
             line.status,
             CHANNEL_LABELS.get(line.channel, line.channel),
@@ -222,103 +217,6 @@ def export_orders(_csv, _xlsx, search: str | None):
         rows,
         covers=chosen.days,
         currency=currency,
-    )
-
-
-def customer_layout(customer_id: str) -> html.Div:
-    """A customer's profile: who, their figures, and every order."""
-    profile = customer_profile(db.session, int(customer_id), context.today())
-    if profile is None:
-        return html.Div(
-            [
-                html.H1("Customer not found", className="h3"),
-                html.P(f"No customer has the id {customer_id}.", className="text-muted"),
-                dcc.Link("All customers", href="/analytics/customers/"),
-            ],
-            id="customer-not-found",
-        )
-    currency, zone, personal = context.currency(), context.zone(), context.can("manager")
-    m = profile.metrics
-    name = profile.name if personal else mask_name(profile.name)
-    email = profile.email if personal else mask_email(profile.email)
-
-    def figure(element_id: str, label: str, value: str):
-        return kpi_card(element_id, label, value, compare=False)
-
-    def maybe(value, shown):
-        return "—" if value is None else shown(value)
-
-    kpis = dbc.Row(
-        [
-            figure(
-                "customer-ltv",
-                "Lifetime value",
-                format_money(m.lifetime_value if m else 0, currency),
-            ),
-            figure("customer-orders", "Orders", format_count(m.orders_count if m else 0)),
-            figure(
-                "customer-aov", "Average order value", format_money(m.aov if m else 0, currency)
-            ),
-            figure("customer-refunds", "Refunded", format_money(profile.refunds, currency)),
-            figure("customer-segment", "Segment", (m.segment if m and m.segment else "—")),
-            figure(
-                "customer-p-alive", "P(alive)", maybe(m.p_alive if m else None, "{:.0%}".format)
-            ),
-            figure(
-                "customer-clv",
-                "Predicted 12-month value",
-                maybe(m.clv_12m if m else None, lambda v: format_money(v, currency)),
-            ),
-            figure(
-                "customer-next-order",
-                "Next order expected",
-                profile.expected_next_order.isoformat() if profile.expected_next_order else "—",
-            ),
-        ]
-    )
-    orders = orders_behind(db.session, ALL_TIME, customer_id=profile.id, page_size=200)
-    rows = [
-        [
-            line.external_id,
-            f"{line.placed_at.astimezone(zone):%Y-%m-%d %H:%M}",
-            line.status.title(),
-            CHANNEL_LABELS.get(line.channel, line.channel),
-            format_money(line.sales, currency),
-            format_money(line.refunded, currency) if line.refunded else "",
-        ]
-        for line in orders.lines
-    ]
-    came_by = CHANNEL_LABELS.get(profile.acquisition_channel, profile.acquisition_channel)
-    first = m.first_order_date.isoformat() if m and m.first_order_date else "—"
-    last = m.last_order_date.isoformat() if m and m.last_order_date else "—"
-    return html.Div(
-        [
-            page_header(
-                "customer",
-                f"Customer {profile.external_id}" + (f" · {name}" if name else ""),
-                f"{email or 'no email'} · came by {came_by}"
-                f" · first order {first} · last order {last}. Figures as of today.",
-            ),
-            kpis,
-            html.P(
-                f"Next order: {profile.next_order_basis}." if profile.next_order_basis else "",
-                className="small text-muted",
-                id="customer-next-basis",
-            ),
-            card(
-                f"Counted orders ({format_count(orders.total)}, newest first)",
-                table(
-                    "customer-orders-list",
-                    ("Order", "Placed (shop time)", "Status", "Channel", "Sales", "Refunded"),
-                    rows,
-                    [False, False, False, False, True, True],
-                )
-                if rows
-                else html.P("No counted orders.", className="text-muted"),
-            ),
-            definitions("customer", ("Lifetime value", "Segments", "P(alive) and CLV")),
-        ],
-        id="customer-page",
     )
 
 
