@@ -102,27 +102,19 @@ def xlsx_bytes(columns: Sequence[str], rows: Sequence[Sequence], title: str | No
     return buffer.getvalue()
 
 
-def file_stem(name: str, covers: DateRange | date | None, currency: str | None) -> str:
-    """`revenue-by-channel_2026-03-01_to_2026-03-31_USD`: what, when, in which money."""
-    parts = [name]
+def cover(covers: DateRange | date | None, currency: str | None) -> tuple[str, str | None]:
+    """What a table covers, for its file name and in words:
+    (`revenue…_2026-03-01_to_2026-03-31_USD` part, "2026-03-01 to 2026-03-31, amounts in USD")."""
     if isinstance(covers, DateRange):
-        parts.append(f"{covers.start.isoformat()}_to_{covers.end.isoformat()}")
+        parts = [(f"{covers.start}_to_{covers.end}", f"{covers.start} to {covers.end}")]
     elif isinstance(covers, date):
-        parts.append(f"as-of_{covers.isoformat()}")
+        parts = [(f"as-of_{covers}", f"as of {covers}")]
+    else:
+        parts = []
     if currency:
-        parts.append(currency)
-    return "_".join(parts)
-
-
-def describe_cover(covers: DateRange | date | None, currency: str | None) -> str | None:
-    words = []
-    if isinstance(covers, DateRange):
-        words.append(f"{covers.start.isoformat()} to {covers.end.isoformat()}")
-    elif isinstance(covers, date):
-        words.append(f"as of {covers.isoformat()}")
-    if currency:
-        words.append(f"amounts in {currency}")
-    return ", ".join(words) or None
+        parts.append((currency, f"amounts in {currency}"))
+    stem = "_".join(part for part, _ in parts)
+    return stem, ", ".join(words for _, words in parts) or None
 
 
 def download(
@@ -140,9 +132,9 @@ def download(
     file repeats it in a title row above the column names.
     """
     audit_export(name, fmt, len(rows))
-    stem = file_stem(name, covers, currency)
+    suffix, title = cover(covers, currency)
+    stem = f"{name}_{suffix}" if suffix else name
     if fmt == "xlsx":
-        title = describe_cover(covers, currency)
         heading = name.replace("-", " ").capitalize() + (f": {title}" if title else "")
         return dcc.send_bytes(xlsx_bytes(columns, rows, heading), f"{stem}.xlsx")
     return dcc.send_string(csv_text(columns, rows), f"{stem}.csv")

@@ -144,23 +144,23 @@ def _period(search: str | None) -> DateRange | None:
     return None if search is None else page_range(search, context.today()).days
 
 
-def _summaries(status: str | None, search: str | None = None):
+def _summaries(status: str | None, period: DateRange | None):
     return campaign_summaries(
         db.session,
         None if status in (None, "all") else status,
-        days=_period(search),
+        days=period,
         today=context.today(),
     )
 
 
 def update_list(status: str | None, _saved, search: str | None = None):
     currency = context.currency()
-    summaries = _summaries(status, search)
+    period = _period(search)
+    summaries = _summaries(status, period)
     if not summaries:
         return empty_state(
             "campaigns-empty-state", "No campaigns with this status. Managers can create one below."
         )
-    period = _period(search)
     rows = [
         [
             dcc.Link(s.name, href=f"/analytics/campaigns/{s.id}/"),
@@ -193,7 +193,7 @@ def update_list(status: str | None, _saved, search: str | None = None):
 
 
 def export_campaigns(_csv, _xlsx, status: str | None, search: str | None = None):
-    currency = context.currency()
+    currency, period = context.currency(), _period(search)
     columns = [
         "id",
         "name",
@@ -219,14 +219,14 @@ def export_campaigns(_csv, _xlsx, status: str | None, search: str | None = None)
             str(to_major(s.spend, currency)),
             s.roi,
         ]
-        for s in _summaries(status, search)
+        for s in _summaries(status, period)
     ]
     return download(
         "campaigns",
         requested_format("campaigns-list-xlsx"),
         columns,
         rows,
-        covers=_period(search) or context.today(),
+        covers=period or context.today(),
         currency=currency,
     )
 

@@ -60,9 +60,11 @@ def layout() -> html.Div:
     )
 
 
-def channel_rows(search: str | None, *, formatted: bool) -> list[list]:
+def channel_rows(search: str | None, *, formatted: bool, channels=None) -> list[list]:
+    """The channel table's rows (`channels`: the range's figures, when already read)."""
     currency = context.currency()
-    channels = revenue_by_channel(db.session, parse_range(search, context.today()))
+    if channels is None:
+        channels = revenue_by_channel(db.session, parse_range(search, context.today()))
     if formatted:
         return [
             [
@@ -92,8 +94,9 @@ def channel_rows(search: str | None, *, formatted: bool) -> list[list]:
 def update_revenue(search: str | None):
     days = parse_range(search, context.today())
     currency = context.currency()
-    rows = channel_rows(search, formatted=True)
-    total = sum(c.net_revenue for c in revenue_by_channel(db.session, days))
+    channels = revenue_by_channel(db.session, days)
+    rows = channel_rows(search, formatted=True, channels=channels)
+    total = sum(c.net_revenue for c in channels)
     rows.append(
         [
             html.Strong("Total"),
