@@ -24,6 +24,8 @@ REAL_TIME_COLUMNS = (
     "last_order_at",
     "first_order_date",
     "last_order_date",
+    "purchase_days",
+    "repeat_day_sales",
 )
 # Used for one-order customers until the shop has repeat buyers to learn an interval from.
 DEFAULT_PURCHASE_INTERVAL_DAYS = 90.0
@@ -60,30 +62,66 @@ def _segment_case(r_score, f_score):
     )
 
 
-def _order_stats(customer_ids: Collection[int] | None):
-    sales = sa.select(
+def order_stats(customer_ids: Collection[int] | None, until: date | None = None) -> sa.Subquery:
+    """One row per customer with a counted order: orders, sales, first and last order (instant
+    and business day), purchase days and the sales of the purchase days after the first.
+
+    Orders are grouped by customer and day first: the day rows give the purchase days, and
+    their order within each customer tells the first day's sales apart from the repeat days'.
+    """
+    day_sales = sa.func.sum(Order.subtotal - Order.discount)
+    days = sa.select(
         Order.customer_id.label("customer_id"),
-        sa.func.count().label("orders_count"),
-        sa.func.sum(Order.subtotal - Order.discount).label("sales"),
-        sa.func.min(Order.placed_at).label("first_order_at"),
-        sa.func.max(Order.placed_at).label("last_order_at"),
-        sa.func.min(Order.business_date).label("first_day"),
-        sa.func.max(Order.business_date).label("last_day"),
+        Order.business_date.label("day"),
+        sa.func.count().label("orders"),
+        day_sales.label("sales"),
+        sa.func.min(Order.placed_at).label("first_at"),
+        sa.func.max(Order.placed_at).label("last_at"),
+        sa.func.row_number()
+        .over(partition_by=Order.customer_id, order_by=Order.business_date)
+        .label("nth"),
     ).where(counted(Order.status), Order.customer_id.is_not(None))
+    if customer_ids is not None:
+        days = days.where(Order.customer_id.in_(customer_ids))
+    if until is not None:
+        days = days.where(Order.business_date <= until)
+    days = days.group_by(Order.customer_id, Order.business_date).subquery("purchase_days")
+    return (
+        sa.select(
+            days.c.customer_id,
+            # Sums of sums are NUMERIC on PostgreSQL: back to whole numbers for the arithmetic.
+            sa.cast(sa.func.sum(days.c.orders), sa.Integer).label("orders_count"),
+            sa.cast(sa.func.sum(days.c.sales), sa.BigInteger).label("sales"),
+            sa.func.min(days.c.first_at).label("first_order_at"),
+            sa.func.max(days.c.last_at).label("last_order_at"),
+            sa.func.min(days.c.day).label("first_day"),
+            sa.func.max(days.c.day).label("last_day"),
+            sa.func.count().label("purchase_days"),
+            sa.cast(
+                sa.func.coalesce(sa.func.sum(sa.case((days.c.nth > 1, days.c.sales))), 0),
+                sa.BigInteger,
+            ).label("repeat_day_sales"),
+        )
+        .group_by(days.c.customer_id)
+        .subquery("sales")
+    )
+
+
+def _refund_stats(customer_ids: Collection[int] | None) -> sa.Subquery:
     refunds = sa.select(
         Order.customer_id.label("customer_id"), sa.func.sum(Refund.amount).label("refunded")
     ).join(Order, Order.id == Refund.order_id)
     if customer_ids is not None:
-        sales = sales.where(Order.customer_id.in_(customer_ids))
         refunds = refunds.where(Order.customer_id.in_(customer_ids))
-    return (
-        sales.group_by(Order.customer_id).subquery("sales"),
-        refunds.group_by(Order.customer_id).subquery("refunds"),
-    )
+    return refunds.group_by(Order.customer_id).subquery("refunds")
 
 
-def refresh_order_figures(session: Session, customer_ids: Collection[int]) -> None:
-    """Real-time part: orders, lifetime value, first/last order and AOV of some customers."""
+def refresh_order_figures(session: Session, customer_ids: Collection[int] | None) -> None:
+    """Real-time part — orders, lifetime value, AOV, first/last order and the summary the
+    scores read — of some customers (None: every customer), written where it changed."""
+    if customer_ids is None:
+        _refresh_order_figures(session, None)
+        return
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), ORDER_FIGURES_CHUNK):
         _refresh_order_figures(session, ids[start : start + ORDER_FIGURES_CHUNK])
@@ -108,8 +146,8 @@ def first_order_dates(session: Session, customer_ids: Collection[int]) -> dict[i
     return found
 
 
-def _refresh_order_figures(session: Session, ids: list[int]) -> None:
-    sales, refunds = _order_stats(ids)
+def _refresh_order_figures(session: Session, ids: list[int] | None) -> None:
+    sales, refunds = order_stats(ids), _refund_stats(ids)
     net = sa.func.coalesce(sales.c.sales, 0) - sa.func.coalesce(refunds.c.refunded, 0)
     select = (
         sa.select(
@@ -121,14 +159,24 @@ def _refresh_order_figures(session: Session, ids: list[int]) -> None:
             sales.c.last_order_at,
             sales.c.first_day,
             sales.c.last_day,
+            sa.func.coalesce(sales.c.purchase_days, 0),
+            sa.func.coalesce(sales.c.repeat_day_sales, 0),
             sa.literal(utc_now(), METRICS.c.updated_at.type),
         )
         .select_from(Customer)
         .outerjoin(sales, sales.c.customer_id == Customer.id)
         .outerjoin(refunds, refunds.c.customer_id == Customer.id)
-        .where(Customer.id.in_(ids))
     )
-    upsert_select(session, METRICS, [*REAL_TIME_COLUMNS, "updated_at"], select, ["customer_id"])
+    if ids is not None:
+        select = select.where(Customer.id.in_(ids))
+    upsert_select(
+        session,
+        METRICS,
+        [*REAL_TIME_COLUMNS, "updated_at"],
+        select,
+        ["customer_id"],
+        changed_only=True,
+    )
 
 
 def _aov(sales):
@@ -139,89 +187,108 @@ def _aov(sales):
 
 
 def refresh_customer_metrics(session: Session, as_of: date) -> int:
-    """Full nightly refresh of every customer's row, RFM scored across all buyers as of a day."""
-    base = _base_figures(as_of).cte("base")
-    buyers = base.c.orders_count > 0
+    """Every customer's row from the orders, then scored across all buyers as of a day: what a
+    fresh database gets (a backfill, `verify`)."""
+    refresh_order_figures(session, None)
+    return rescore_customers(session, as_of)
+
+
+def rescore_customers(session: Session, as_of: date, scored_until: date | None = None) -> int:
+    """The figures that move with time or with other customers — recency, R/F/M scores and
+    segment, the rule-based churn risk, loyalty and referrals — from one row per customer (the
+    maintained summary), never from the orders. Only rows whose figures changed are written.
+
+    `scored_until`: the day the CLV predictions were scored as of; their churn risk
+    (1 − P(alive)) is kept for customers who had bought by then, the rule fills in the rest.
+    Returns the number of customers.
+    """
+    _add_missing_rows(session)
+    # The figures are read from an alias: the UPDATE's own table would be correlated away.
+    metrics = METRICS.alias("summary")
+    buyers = metrics.c.orders_count > 0
     scores = (
         sa.select(
-            base.c.customer_id,
-            _quintile(base.c.last_day, base.c.customer_id).label("r_score"),
-            _quintile(base.c.orders_count, base.c.customer_id).label("f_score"),
-            _quintile(base.c.lifetime_value, base.c.customer_id).label("m_score"),
+            metrics.c.customer_id,
+            _quintile(metrics.c.last_order_date, metrics.c.customer_id).label("r_score"),
+            _quintile(metrics.c.orders_count, metrics.c.customer_id).label("f_score"),
+            _quintile(metrics.c.lifetime_value, metrics.c.customer_id).label("m_score"),
         )
         .where(buyers)
-        .cte("scores")
+        .subquery("scores")
     )
-    referrals = _referral_figures(base).cte("referral_figures")
-    typical = _typical_interval(base)
-    select = (
+    referred = METRICS.alias("referred")
+    referrals = (
         sa.select(
-            base.c.customer_id,
-            base.c.orders_count,
-            base.c.lifetime_value,
-            base.c.aov,
-            base.c.first_order_at,
-            base.c.last_order_at,
-            base.c.first_day,
-            base.c.last_day,
-            base.c.recency_days,
-            scores.c.r_score,
-            scores.c.f_score,
-            scores.c.m_score,
-            _segment_case(scores.c.r_score, scores.c.f_score),
-            sa.case((buyers, _churn_risk(base, typical)), else_=None),
-            LoyaltyAccount.tier,
-            sa.func.coalesce(LoyaltyAccount.points_balance, 0),
-            sa.func.coalesce(referrals.c.referrals_count, 0),
-            sa.func.coalesce(referrals.c.referral_revenue, 0),
-            sa.literal(utc_now(), METRICS.c.updated_at.type),
+            Referral.referrer_id,
+            sa.func.count().label("referrals_count"),
+            sa.func.sum(referred.c.lifetime_value).label("referral_revenue"),
         )
-        .select_from(base)
-        .outerjoin(scores, scores.c.customer_id == base.c.customer_id)
-        .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == base.c.customer_id)
-        .outerjoin(referrals, referrals.c.referrer_id == base.c.customer_id)
+        .join(referred, referred.c.customer_id == Referral.referred_id)
+        .group_by(Referral.referrer_id)
+        .subquery("referral_figures")
     )
-    upsert_select(session, METRICS, FULL_COLUMNS, select, ["customer_id"])
-    return session.scalar(sa.select(sa.func.count()).select_from(Customer))
+    recency = day_number(sa.literal(as_of, sa.Date)) - day_number(metrics.c.last_order_date)
+    churn = _churn_risk(metrics, recency, _typical_interval(session))
+    if scored_until is not None:
+        churn = sa.case(
+            (metrics.c.first_order_date > scored_until, churn), else_=metrics.c.churn_risk
+        )
+    figures = {
+        "recency_days": recency,
+        "r_score": scores.c.r_score,
+        "f_score": scores.c.f_score,
+        "m_score": scores.c.m_score,
+        "segment": _segment_case(scores.c.r_score, scores.c.f_score),
+        "churn_risk": sa.case((buyers, churn), else_=None),
+        "vip_tier": LoyaltyAccount.tier,
+        "loyalty_points": sa.func.coalesce(LoyaltyAccount.points_balance, 0),
+        "referrals_count": sa.func.coalesce(referrals.c.referrals_count, 0),
+        "referral_revenue": sa.func.coalesce(referrals.c.referral_revenue, 0),
+    }
+    computed = (
+        sa.select(metrics.c.customer_id, *(value.label(name) for name, value in figures.items()))
+        .select_from(metrics)
+        .outerjoin(scores, scores.c.customer_id == metrics.c.customer_id)
+        .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == metrics.c.customer_id)
+        .outerjoin(referrals, referrals.c.referrer_id == metrics.c.customer_id)
+        .subquery("computed")
+    )
+    session.execute(
+        sa.update(METRICS)
+        .where(
+            METRICS.c.customer_id == computed.c.customer_id,
+            sa.or_(*(METRICS.c[name].is_distinct_from(computed.c[name]) for name in figures)),
+        )
+        .values(
+            **{name: computed.c[name] for name in figures},
+            updated_at=sa.literal(utc_now(), METRICS.c.updated_at.type),
+        )
+    )
+    return session.scalar(sa.select(sa.func.count()).select_from(METRICS))
 
 
-FULL_COLUMNS = [
-    *REAL_TIME_COLUMNS,
-    "recency_days",
-    "r_score",
-    "f_score",
-    "m_score",
-    "segment",
-    "churn_risk",
-    "vip_tier",
+def _add_missing_rows(session: Session) -> None:
+    """A row for every customer: one created without orders has none until now."""
+    missing = sa.select(
+        Customer.id,
+        *(sa.literal(0) for _ in ZERO_COLUMNS),
+        sa.literal(utc_now(), METRICS.c.updated_at.type),
+    ).where(~sa.exists().where(METRICS.c.customer_id == Customer.id))
+    session.execute(
+        METRICS.insert().from_select(["customer_id", *ZERO_COLUMNS, "updated_at"], missing)
+    )
+
+
+ZERO_COLUMNS = (
+    "orders_count",
+    "lifetime_value",
+    "aov",
+    "purchase_days",
+    "repeat_day_sales",
     "loyalty_points",
     "referrals_count",
     "referral_revenue",
-    "updated_at",
-]
-
-
-def _base_figures(as_of: date) -> sa.Select:
-    sales, refunds = _order_stats(None)
-    net = sa.func.coalesce(sales.c.sales, 0) - sa.func.coalesce(refunds.c.refunded, 0)
-    return (
-        sa.select(
-            Customer.id.label("customer_id"),
-            sa.func.coalesce(sales.c.orders_count, 0).label("orders_count"),
-            net.label("lifetime_value"),
-            _aov(sales).label("aov"),
-            sales.c.first_order_at,
-            sales.c.last_order_at,
-            sales.c.first_day,
-            sales.c.last_day,
-            (day_number(sa.literal(as_of, sa.Date)) - day_number(sales.c.last_day)).label(
-                "recency_days"
-            ),
-        )
-        .select_from(Customer)
-        .outerjoin(sales, sales.c.customer_id == Customer.id)
-        .outerjoin(refunds, refunds.c.customer_id == Customer.id)
-    )
+)
 
 
 def _quintile(value, tiebreak):
@@ -229,37 +296,26 @@ def _quintile(value, tiebreak):
     return sa.func.ntile(5).over(order_by=(value, tiebreak))
 
 
-def _interval_days(base):
+def _interval_days(metrics):
     """A repeat customer's mean days between first and last order (at least one day)."""
-    span = day_number(base.c.last_day) - day_number(base.c.first_day)
-    return sa.case(
-        (span < base.c.orders_count - 1, 1.0), else_=span * 1.0 / (base.c.orders_count - 1)
+    span = day_number(metrics.c.last_order_date) - day_number(metrics.c.first_order_date)
+    count = metrics.c.orders_count
+    return sa.case((span < count - 1, 1.0), else_=span * 1.0 / (count - 1))
+
+
+def _typical_interval(session: Session) -> float:
+    """The mean interval of the repeat customers, read once (one scan of the summary)."""
+    mean = session.scalar(
+        sa.select(sa.func.avg(_interval_days(METRICS))).where(METRICS.c.orders_count > 1)
     )
+    return DEFAULT_PURCHASE_INTERVAL_DAYS if mean is None else float(mean)
 
 
-def _typical_interval(base):
-    mean = (
-        sa.select(sa.func.avg(_interval_days(base)))
-        .where(base.c.orders_count > 1)
-        .scalar_subquery()
-    )
-    return sa.func.coalesce(mean, DEFAULT_PURCHASE_INTERVAL_DAYS)
-
-
-def _churn_risk(base, typical):
+def _churn_risk(metrics, recency, typical: float):
     """0 while a customer is within their usual interval, rising to 1 at three intervals overdue."""
-    interval = sa.case((base.c.orders_count > 1, _interval_days(base)), else_=typical)
-    overdue = (base.c.recency_days * 1.0 / interval - 1.0) / (CHURN_FULL_AT_INTERVALS - 1.0)
-    return sa.cast(sa.case((overdue <= 0, 0.0), (overdue >= 1, 1.0), else_=overdue), sa.Float)
-
-
-def _referral_figures(base):
-    return (
-        sa.select(
-            Referral.referrer_id,
-            sa.func.count().label("referrals_count"),
-            sa.func.sum(base.c.lifetime_value).label("referral_revenue"),
-        )
-        .join(base, base.c.customer_id == Referral.referred_id)
-        .group_by(Referral.referrer_id)
+    interval = sa.case(
+        (metrics.c.orders_count > 1, _interval_days(metrics)),
+        else_=sa.literal(typical, sa.Float),
     )
+    overdue = (recency * 1.0 / interval - 1.0) / (CHURN_FULL_AT_INTERVALS - 1.0)
+    return sa.cast(sa.case((overdue <= 0, 0.0), (overdue >= 1, 1.0), else_=overdue), sa.Float)

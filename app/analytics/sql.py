@@ -103,9 +103,21 @@ def upsert_select(
     columns: Sequence[str],
     select: sa.Select,
     keys: Iterable[str],
+    *,
+    changed_only: bool = False,
 ) -> None:
-    """INSERT … SELECT with overwrite on key conflict, run entirely in the database."""
+    """INSERT … SELECT with overwrite on key conflict, run entirely in the database.
+
+    `changed_only`: an existing row is written only when a figure differs (`updated_at` is
+    not compared), so an unchanged row costs a read, not a write.
+    """
     keys = list(keys)
     statement = dialect_insert(session, table).from_select(list(columns), select)
     updates = {name: statement.excluded[name] for name in columns if name not in keys}
-    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates))
+    where = None
+    if changed_only:
+        compared = [name for name in updates if name != "updated_at"]
+        where = sa.or_(
+            *(table.c[name].is_distinct_from(statement.excluded[name]) for name in compared)
+        )
+    session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates, where=where))

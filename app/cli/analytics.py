@@ -215,8 +215,8 @@ def fit_clv(calibration_end) -> None:
             f"{model.calibration['predicted_cumulative'][-1]:,.0f} repeat purchase days, "
             f"actual {model.calibration['actual_cumulative'][-1]:,}"
         )
-    # Scores are figures: the refresher writes them, with every customer's other figures.
-    mark(db.session, Keys(everything=True))
+    # Scores are figures: the refresher writes them, with every customer's other scores.
+    mark(db.session, Keys(scores=True))
     db.session.commit()
     drain(db.engine, settings)
     scored = db.session.scalar(

@@ -19,9 +19,10 @@ from app.database import analyze_after_bulk_load
 from app.demo import DemoError, DemoSpec, generate_shop, load_shop
 from app.extensions import db
 from app.models import Order, User
-from app.pipeline.jobs import recompute
+from app.pipeline.jobs import mark_and_drain, recompute
 from app.pipeline.refresher import RefreshSettings
 from app.pipeline.restamp import record_zone
+from app.pipeline.stale import Keys
 
 demo_cli = AppGroup("demo", help="Generate a believable demo shop.")
 
@@ -74,13 +75,15 @@ def seed_demo(
     db.session.commit()
     days = DateRange(spec.start_date, spec.end_date)
     settings = RefreshSettings.from_config(current_app.config)
-    # Fit the predictive model first, so the full recompute scores every customer with it and
-    # every part of every page has figures on the first visit. The last 12 weeks (when the
-    # shop is long enough) are held out to check its predictions.
+    today = spec.end_date + timedelta(days=1)
+    recompute(db.session, days, today, settings)
+    # Then the predictive model, from the customers' summary rows the recompute built, and
+    # every customer scored with it: every part of every page has figures on the first visit.
+    # The last 12 weeks (when the shop is long enough) are held out to check its predictions.
     holdout = timedelta(weeks=12) if days.days >= 180 else timedelta(0)
     model = fit_shop(db.session, spec.end_date - holdout, settings.currency_exponent)
     db.session.commit()
-    recompute(db.session, days, spec.end_date + timedelta(days=1), settings)
+    mark_and_drain(db.session, Keys(scores=True), today, settings)
     click.echo(
         f"Seeded {spec.start_date} to {spec.end_date} in {elapsed:.1f} s"
         f" (analytics built in {time.perf_counter() - started - elapsed:.1f} s): "

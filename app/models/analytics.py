@@ -77,6 +77,10 @@ class CustomerMetrics(Base):
     # The business days of the first and last counted orders (cohorts, new-customer days).
     first_order_date: Mapped[date | None] = mapped_column(index=True)
     last_order_date: Mapped[date | None]
+    # The per-customer summary the nightly scores and the CLV model read instead of the orders:
+    # distinct business days with a counted order, and the sales of those days after the first.
+    purchase_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    repeat_day_sales: Mapped[int] = mapped_column(Money, default=0, server_default="0")
     recency_days: Mapped[int | None]
     r_score: Mapped[int | None]
     f_score: Mapped[int | None]

@@ -67,7 +67,15 @@ SEGMENTS: tuple[str, ...] = (
 )
 JOB_STATUSES: tuple[str, ...] = ("running", "succeeded", "failed")
 # What a write can make stale (app/models/ops.py, StaleKey).
-STALE_KINDS: tuple[str, ...] = ("day", "visit_day", "customer", "session", "orders", "everything")
+STALE_KINDS: tuple[str, ...] = (
+    "day",
+    "visit_day",
+    "customer",
+    "session",
+    "orders",
+    "scores",
+    "everything",
+)
 
 
 def in_list(column: str, values: tuple[str, ...]) -> str:

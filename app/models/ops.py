@@ -53,8 +53,11 @@ class StaleKey(Base):
     The refresher (app/pipeline/refresher.py) is the only reader: it recomputes every key it
     reads and deletes exactly those rows in the same transaction. Kinds and their columns:
     `day` and `visit_day` (business_date), `customer` (customer_id), `session` (session_id),
-    `orders` (first_order_id..last_order_id: their days, customers and purchase events) and
-    `everything` (every customer's time-dependent figures and every cohort).
+    `orders` (first_order_id..last_order_id: their days, customers and purchase events),
+    `scores` (every customer's time-dependent figures — recency, RFM scores, segment, churn
+    risk, predictions — from the per-customer summary, without reading orders) and
+    `everything` (every customer's figures recomputed from the orders, every cohort, and the
+    scores).
     """
 
     __tablename__ = "stale_keys"

@@ -138,21 +138,36 @@ def run_claimed(
 def run_nightly(
     session: Session, day: date, today: date, settings: RefreshSettings, *, force: bool = False
 ) -> str:
-    """Make one business day, and every customer's time-dependent figures, stale; refresh."""
+    """Make one business day, and every customer's time-dependent figures, stale; refresh.
+
+    The day's work only: the day's figures again (a safety net behind the real-time path)
+    and the scores every customer's summary row gives as time passes. Nothing reads all
+    orders, so the job costs the same in a shop twice as old.
+    """
     return run_claimed(
         session,
         NIGHTLY_JOB,
         day.isoformat(),
-        lambda: recompute(session, DateRange(day, day), today, settings),
+        lambda: mark_and_drain(session, nightly_keys(day), today, settings),
         force=force,
     )
+
+
+def nightly_keys(day: date) -> Keys:
+    """What the nightly job makes stale for a day."""
+    return Keys(days={day}, visit_days={day}, scores=True)
 
 
 def recompute(session: Session, days: DateRange, today: date, settings: RefreshSettings) -> int:
     """Mark the days (sales and visits) and everything customer-wide stale, then drain the
     refresher; returns the keys it took (the work of any other writer included)."""
+    keys = Keys(days=set(days), visit_days=set(days), everything=True)
+    return mark_and_drain(session, keys, today, settings)
+
+
+def mark_and_drain(session: Session, keys: Keys, today: date, settings: RefreshSettings) -> int:
     begin_write(session)
-    mark(session, Keys(days=set(days), visit_days=set(days), everything=True))
+    mark(session, keys)
     session.commit()
     return drain(session.get_bind(), settings, today)
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -25,11 +25,7 @@ from sqlalchemy.orm import Session
 from app.analytics.campaigns import rebuild_campaign_performance
 from app.analytics.clv import refresh_predictions
 from app.analytics.cohorts import rebuild_cohorts
-from app.analytics.customers import (
-    first_order_dates,
-    refresh_customer_metrics,
-    refresh_order_figures,
-)
+from app.analytics.customers import first_order_dates, refresh_order_figures, rescore_customers
 from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel
 from app.analytics.periods import DateRange
@@ -82,6 +78,7 @@ class PassResult:
     visit_days: int = 0
     customers: int = 0
     cohort_months: int = 0
+    scores: bool = False
     everything: bool = False
     seconds: float = 0.0
 
@@ -231,6 +228,8 @@ def _read_pending(session: Session) -> tuple[list[int], Keys]:
             keys.sessions.add(session_id)
         elif kind == "orders":
             keys.order_ranges.append((first_id, last_id))
+        elif kind == "scores":
+            keys.scores = True
         elif kind == "everything":
             keys.everything = True
     return ids, keys
@@ -247,8 +246,8 @@ def refresh_pass(session: Session, settings: RefreshSettings, today: date) -> Pa
     keys.visit_days |= _page_view_days(session, keys.sessions)
     _rebuild_days(session, keys)
     rebuild_cohorts(session, None if keys.everything else months)
-    if keys.everything:
-        refresh_predictions(session, today, settings.currency_exponent, settings.clv_monthly_rate)
+    if keys.scores or keys.everything:
+        _rescore(session, settings, today)
     _delete(session, ids)
     return PassResult(
         keys=len(ids),
@@ -256,6 +255,7 @@ def refresh_pass(session: Session, settings: RefreshSettings, today: date) -> Pa
         visit_days=len(keys.visit_days),
         customers=len(keys.customers),
         cohort_months=-1 if keys.everything else len(months),
+        scores=keys.scores or keys.everything,
         everything=keys.everything,
     )
 
@@ -264,10 +264,7 @@ def _refresh_customers(session: Session, keys: Keys, today: date) -> set[int]:
     """The stale customers' order figures (everyone's, with `everything`); adds the days whose
     new customers changed, and returns the cohort months (month numbers) to recount."""
     before = first_order_dates(session, keys.customers)
-    if keys.everything:
-        refresh_customer_metrics(session, as_of=today)
-    else:
-        refresh_order_figures(session, keys.customers)
+    refresh_order_figures(session, None if keys.everything else keys.customers)
     after = first_order_dates(session, keys.customers)
     # A customer's first counted day moved: both days' new-customer counts change.
     for customer_id in keys.customers:
@@ -275,6 +272,18 @@ def _refresh_customers(session: Session, keys: Keys, today: date) -> set[int]:
             keys.days |= {before[customer_id], after[customer_id]} - {None}
     firsts = {day for day in (*before.values(), *after.values()) if day is not None}
     return {day.year * 12 + day.month - 1 for day in firsts}
+
+
+def _rescore(session: Session, settings: RefreshSettings, today: date) -> None:
+    """Every customer's time-dependent figures from the per-customer summary: the CLV
+    predictions as of yesterday, then recency, scores, segments and the rule-based churn risk
+    of those the model did not score."""
+    scored = refresh_predictions(
+        session, today, settings.currency_exponent, settings.clv_monthly_rate
+    )
+    rescore_customers(
+        session, as_of=today, scored_until=today - timedelta(days=1) if scored else None
+    )
 
 
 def _rebuild_days(session: Session, keys: Keys) -> None:

@@ -49,6 +49,7 @@ class Keys:
     customers: set[int] = field(default_factory=set)
     sessions: set[str] = field(default_factory=set)
     order_ranges: list[tuple[int, int]] = field(default_factory=list)
+    scores: bool = False
     everything: bool = False
 
     def rows(self) -> list[dict]:
@@ -61,6 +62,8 @@ class Keys:
             {"kind": "orders", "first_order_id": first, "last_order_id": last}
             for first, last in self.order_ranges
         ]
+        if self.scores:
+            rows.append({"kind": "scores"})
         if self.everything:
             rows.append({"kind": "everything"})
         full = dict.fromkeys(
