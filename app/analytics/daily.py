@@ -9,11 +9,13 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from app.analytics.buyers import encode
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted, upsert_rows
 from app.models import (
     ConversionEvent,
     DailyAnalyticsSnapshot,
+    DailyBuyers,
     Order,
     Payment,
     PaymentMethodDaily,
@@ -28,6 +30,7 @@ SNAPSHOTS = DailyAnalyticsSnapshot.__table__
 # the range; beyond it one pass over the whole table is cheaper. Both give the same rows.
 NARROW_RANGE_DAYS = 45
 STREAMS = RevenueStream.__table__
+BUYERS = DailyBuyers.__table__
 METHODS = PaymentMethodDaily.__table__
 
 
@@ -46,7 +49,8 @@ def rebuild_daily(
     """
     by_channel = _sales_by_day_and_channel(session, days)
     refunds = _refunds_by_day_and_channel(session, days)
-    customers = _customers_by_day(session, days)
+    buyers = _buyers_by_day(session, days)
+    customers = {day: len(ids) for day, ids in buyers.items()}
     new_customers = _new_customers_by_day(session, days)
     sessions = _sessions(session, days, session_days)
     payments = _payments_by_day_and_method(session, days)
@@ -81,7 +85,17 @@ def rebuild_daily(
         for day in sorted(written)
         for method in PAYMENT_METHODS
     ]
+    buyer_rows = [
+        {
+            "business_date": day,
+            "customer_ids": encode(buyers.get(day, ())),
+            "buyers": customers.get(day, 0),
+            "updated_at": now,
+        }
+        for day in sorted(written)
+    ]
     upsert_rows(session, SNAPSHOTS, snapshots, ["business_date"])
+    upsert_rows(session, BUYERS, buyer_rows, ["business_date"])
     upsert_rows(session, STREAMS, streams, ["business_date", "channel"])
     upsert_rows(session, METHODS, methods, ["business_date", "method"])
     return len(snapshots) + len(streams) + len(methods)
@@ -177,13 +191,22 @@ def _refunds_by_day_and_channel(session: Session, days: DateRange) -> dict:
     return {(day, channel): int(amount) for day, channel, amount in rows}
 
 
-def _customers_by_day(session: Session, days: DateRange) -> dict:
+def _buyers_by_day(session: Session, days: DateRange) -> dict[date, list[int]]:
+    """Each day's distinct buyers (their count is the snapshot's `customers`)."""
     rows = session.execute(
-        sa.select(Order.business_date, sa.func.count(sa.distinct(Order.customer_id)))
-        .where(_in_range(Order.business_date, days), counted(Order.status))
-        .group_by(Order.business_date)
+        sa.select(Order.business_date, Order.customer_id)
+        .where(
+            _in_range(Order.business_date, days),
+            counted(Order.status),
+            Order.customer_id.is_not(None),
+        )
+        .distinct()
+        .execution_options(yield_per=50_000)
     )
-    return dict(rows.all())
+    found: dict[date, list[int]] = defaultdict(list)
+    for day, customer_id in rows:
+        found[day].append(customer_id)
+    return found
 
 
 def first_purchase(buyer) -> sa.ColumnElement[bool]:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.analytics.buyers import distinct_buyers
 from app.analytics.daily import first_purchase, round_half_up, sessions_by_entry_day
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted
@@ -91,41 +90,10 @@ class KpiComparison:
         return {field.name: self.change(field.name) for field in fields(Kpis)}
 
 
-# Distinct buyers of a range cannot be summed from daily rows, and counting them from the
-# orders is the slowest part of the KPIs (30–70 ms at a million orders). The count is kept
-# per range and version: every change to a counted order rewrites its day's snapshot
-# (real-time tracking or the nightly job), which moves the version (as does any new order),
-# so a kept count is never stale.
-_DISTINCT_CUSTOMERS: OrderedDict[tuple, int] = OrderedDict()
-_DISTINCT_CUSTOMERS_KEPT = 512
-_DISTINCT_CUSTOMERS_LOCK = threading.Lock()
-
-
 def distinct_customers(session: Session, days: DateRange) -> int:
-    """Customers with a counted order in the range (each counted once)."""
-    in_range = SNAPSHOT.business_date.between(days.start, days.end)
-    version = tuple(
-        session.execute(
-            sa.select(
-                sa.func.count(), sa.func.max(SNAPSHOT.updated_at), sa.func.sum(SNAPSHOT.orders)
-            ).where(in_range)
-        ).one()
-    )
-    key = (str(session.get_bind().url), days.start, days.end, version)
-    with _DISTINCT_CUSTOMERS_LOCK:
-        if key in _DISTINCT_CUSTOMERS:
-            _DISTINCT_CUSTOMERS.move_to_end(key)
-            return _DISTINCT_CUSTOMERS[key]
-    count = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Order.customer_id))).where(
-            Order.business_date.between(days.start, days.end), counted(Order.status)
-        )
-    )
-    with _DISTINCT_CUSTOMERS_LOCK:
-        _DISTINCT_CUSTOMERS[key] = count
-        while len(_DISTINCT_CUSTOMERS) > _DISTINCT_CUSTOMERS_KEPT:
-            _DISTINCT_CUSTOMERS.popitem(last=False)
-    return count
+    """Customers with a counted order in the range (each counted once): the union of the
+    days' buyers the daily rebuild keeps (app/analytics/buyers.py)."""
+    return distinct_buyers(session, days)
 
 
 def kpis(session: Session, days: DateRange) -> Kpis:

@@ -99,6 +99,18 @@ class CustomerMetrics(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
+class DailyBuyers(Base):
+    """The customers with a counted order on a business day (app/analytics/buyers.py): what
+    makes a range's distinct buyers exact without a DISTINCT over its orders."""
+
+    __tablename__ = "daily_buyers"
+
+    business_date: Mapped[date] = mapped_column(primary_key=True)
+    customer_ids: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    buyers: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
     __table_args__ = (

@@ -27,6 +27,7 @@ from app.models import (
     ConversionEvent,
     CustomerMetrics,
     DailyAnalyticsSnapshot,
+    DailyBuyers,
     FunnelConversionTime,
     FunnelDaily,
     Order,
@@ -42,6 +43,7 @@ from app.timeutil import shop_today
 
 # Each derived table: its key columns and the figure columns compared.
 CHECKED: dict[sa.Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    DailyBuyers.__table__: (("business_date",), ("buyers", "customer_ids")),
     DailyAnalyticsSnapshot.__table__: (
         ("business_date",),
         (

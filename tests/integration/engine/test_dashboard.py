@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from app.analytics.customers import refresh_customer_metrics
 from app.analytics.dashboard import (
@@ -87,13 +88,11 @@ def test_segment_summary_covers_the_ten_segments(app):
     assert sum(row.revenue for row in summary) == 6_000
 
 
-def test_the_kept_distinct_customer_count_follows_every_change(app):
-    """distinct_customers keeps counts per range; new, moved and cancelled orders show once
-    refreshed."""
+def test_the_distinct_customer_count_follows_every_change(app):
+    """The days' kept buyers follow new, moved and cancelled orders once refreshed."""
     first = OrderFactory(placed_at=at(9))
     refresh()
     assert dashboard_kpis(db.session, WEEK).current.customers == 1
-    assert dashboard_kpis(db.session, WEEK).current.customers == 1  # the kept count
     second = OrderFactory(placed_at=at(10))
     refresh()
     assert dashboard_kpis(db.session, WEEK).current.customers == 2
@@ -146,3 +145,24 @@ def test_today_so_far_counts_only_what_happened_before_the_hour(app):
     refresh()
     whole_day = kpis_so_far(db.session, date(2026, 3, 9), datetime(2026, 3, 10, tzinfo=UTC))
     assert whole_day == kpis(db.session, DateRange(date(2026, 3, 9), date(2026, 3, 9)))
+
+
+def test_distinct_buyers_of_any_range_equal_a_distinct_count_over_the_orders(app):
+    """Customers buying on several days count once; guests and cancelled orders not at all."""
+    from app.analytics.buyers import distinct_buyers
+
+    customers = [CustomerFactory() for _ in range(12)]
+    for n in range(60):
+        customer = customers[(n * 7) % 12] if n % 9 else None  # every ninth order a guest
+        status = "cancelled" if n % 11 == 0 else "completed"
+        OrderFactory(customer=customer, placed_at=at(1 + n % 28), status=status)
+    refresh()
+    count = sa.text(
+        "SELECT count(DISTINCT customer_id) FROM orders WHERE business_date BETWEEN :s AND :e"
+        " AND status IN ('completed', 'refunded')"
+    )
+    for first in range(1, 29, 3):
+        for last in range(first, 29, 4):
+            days = DateRange(date(2026, 3, first), date(2026, 3, last))
+            expected = db.session.scalar(count, {"s": days.start, "e": days.end})
+            assert distinct_buyers(db.session, days) == expected, days
