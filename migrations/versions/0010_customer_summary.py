@@ -1,5 +1,4 @@
-"""customer summary: purchase days and repeat-day sales per customer; the `scores` stale key;
-each day's buyers (daily_buyers)
+"""customer summary: purchase days and repeat-day sales per customer; the `scores` stale key
 
 Revision ID: 0010
 Revises: 0009
@@ -8,7 +7,7 @@ Create Date: 2026-11-24 10:45:00
 The nightly job now rescores customers from one row each (app/analytics/customers.py,
 rescore_customers) and fits and scores the CLV model from the same rows, instead of reading
 every order. The new columns are filled by the refresher: the upgrade leaves an `everything`
-key, so the first pass after it recomputes every customer from the orders, and every day's buyers.
+key, so the first pass after it recomputes every customer from the orders.
 """
 
 from datetime import UTC, datetime
@@ -36,14 +35,6 @@ def upgrade():
             sa.Column("repeat_day_sales", sa.BigInteger(), server_default="0", nullable=False)
         )
     _replace_kinds(OLD_KINDS, NEW_KINDS)
-    op.create_table(
-        "daily_buyers",
-        sa.Column("business_date", sa.Date(), nullable=False),
-        sa.Column("customer_ids", sa.LargeBinary(), nullable=False),
-        sa.Column("buyers", sa.Integer(), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("business_date", name=op.f("pk_daily_buyers")),
-    )
     stale = sa.table(
         "stale_keys", sa.column("kind", sa.String), sa.column("created_at", sa.DateTime)
     )
@@ -51,7 +42,6 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_table("daily_buyers")
     op.execute("DELETE FROM stale_keys WHERE kind = 'scores'")
     _replace_kinds(NEW_KINDS, OLD_KINDS)
     with op.batch_alter_table("customer_metrics", schema=None) as batch_op:
