@@ -56,7 +56,7 @@ def api_figures(app: Flask, start: date, end: date) -> list[Figure]:
         "segments": ("/api/v1/segments", lambda: segment_summary(db.session)),
         "customers (page 1, by LTV)": (
             "/api/v1/customers?per_page=50",
-            lambda: customer_list(db.session, "top", 0, 50, "lifetime_value", True),
+            lambda: customer_list(db.session, "top", 0, 50, "lifetime_value", True, today=end),
         ),
         "funnel": (f"/api/v1/funnel?{query}", lambda: funnel_summary(db.session, days, None)),
         "cohorts (12 months)": (

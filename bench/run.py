@@ -79,7 +79,7 @@ def _app(uri: str):
 def prepare(uri: str, first_day, last_day) -> dict:
     """Every figure of the shop through the refresher (a bulk load marks nothing), timed
     against the raw aggregates of everything it computes; then the weekly CLV fit."""
-    from app.analytics.clv import fit_shop
+    from app.analytics.clv import fit_shop, latest_model
     from app.analytics.periods import DateRange
     from app.database import analyze_after_bulk_load
     from app.extensions import db
@@ -90,8 +90,15 @@ def prepare(uri: str, first_day, last_day) -> dict:
     analyze_after_bulk_load(db.session)
     db.session.commit()
     full = DateRange(first_day, last_day)
+    everything = Keys(days=set(full), visit_days=set(full), everything=True)
+    if latest_model(db.session) is None:
+        # A new shop: its first pass would include the weekly CLV fit (not the backfill's
+        # work), so it runs once unmeasured and the model is fitted from what it built.
+        refresh_once(db.session, everything, TODAY)
+        fit_shop(db.session, END_DATE, currency_exponent=2)
+        db.session.commit()
     started = time.perf_counter()
-    refresh_once(db.session, Keys(days=set(full), visit_days=set(full), everything=True), TODAY)
+    refresh_once(db.session, everything, TODAY)
     db.session.commit()
     backfill = time.perf_counter() - started
     raw = backfill_raw(db.session, full)

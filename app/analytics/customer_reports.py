@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -19,7 +20,9 @@ SORTABLE = {
     "aov": CustomerMetrics.aov,
     "last_order_at": CustomerMetrics.last_order_at,
     "churn_risk": CustomerMetrics.churn_risk,
-    "recency_days": CustomerMetrics.recency_days,
+    # Days since the last order, derived at read time: sorting by it is sorting by the
+    # last order's day the other way round.
+    "recency_days": CustomerMetrics.last_order_date,
     "segment": CustomerMetrics.segment,
     "name": Customer.name,
     "p_alive": CustomerMetrics.p_alive,
@@ -92,16 +95,22 @@ def customer_list(
     sort: str | None = None,
     descending: bool = True,
     segment: str | None = None,
+    *,
+    today: date,
 ) -> tuple[list[dict], int]:
-    """One page of top (by value) or at-risk (valuable and lapsing) customers, sorted in SQL."""
+    """One page of top (by value) or at-risk (valuable and lapsing) customers, sorted in SQL;
+    days since the last order are counted to `today`."""
     query = _list_query(kind, segment)
     # Every metrics row has its customer: count the metrics alone (an index answers it).
     total = session.scalar(
         sa.select(sa.func.count()).select_from(CustomerMetrics).where(*_list_filters(kind, segment))
     )
-    column = SORTABLE.get(sort or LIST_DEFAULT_SORT.get(kind, "lifetime_value"))
+    sort = sort or LIST_DEFAULT_SORT.get(kind, "lifetime_value")
+    column = SORTABLE.get(sort)
     if column is None:
         column = CustomerMetrics.lifetime_value
+    if sort == "recency_days":
+        descending = not descending
     order = column.desc() if descending else column.asc()
     if column.nullable:  # (only then: PostgreSQL serves DESC NULLS LAST from no plain index)
         order = order.nulls_last()
@@ -117,7 +126,7 @@ def customer_list(
             "lifetime_value": row.CustomerMetrics.lifetime_value,
             "aov": row.CustomerMetrics.aov,
             "last_order_at": row.CustomerMetrics.last_order_at,
-            "recency_days": row.CustomerMetrics.recency_days,
+            "recency_days": _days_since(row.CustomerMetrics.last_order_date, today),
             "churn_risk": row.CustomerMetrics.churn_risk,
             "vip_tier": row.CustomerMetrics.vip_tier,
             "p_alive": row.CustomerMetrics.p_alive,
@@ -127,6 +136,10 @@ def customer_list(
         }
         for row in rows
     ], total
+
+
+def _days_since(day: date | None, today: date) -> int | None:
+    return None if day is None else (today - day).days
 
 
 @dataclass(frozen=True)

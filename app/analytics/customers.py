@@ -194,9 +194,11 @@ def refresh_customer_metrics(session: Session, as_of: date) -> int:
 
 
 def rescore_customers(session: Session, as_of: date, scored_until: date | None = None) -> int:
-    """The figures that move with time or with other customers — recency, R/F/M scores and
-    segment, the rule-based churn risk, loyalty and referrals — from one row per customer (the
-    maintained summary), never from the orders. Only rows whose figures changed are written.
+    """The figures that move with time or with other customers — R/F/M scores and segment,
+    the rule-based churn risk, loyalty and referrals — from one row per customer (the
+    maintained summary), never from the orders. Only rows whose figures changed are written:
+    the quintiles move only when someone buys, so most nights few rows are. (Days since the
+    last order are derived at read time, from the last order's day.)
 
     `scored_until`: the day the CLV predictions were scored as of; their churn risk
     (1 − P(alive)) is kept for customers who had bought by then, the rule fills in the rest.
@@ -234,7 +236,6 @@ def rescore_customers(session: Session, as_of: date, scored_until: date | None =
             (metrics.c.first_order_date > scored_until, churn), else_=metrics.c.churn_risk
         )
     figures = {
-        "recency_days": recency,
         "r_score": scores.c.r_score,
         "f_score": scores.c.f_score,
         "m_score": scores.c.m_score,

@@ -129,6 +129,7 @@ def customers(query: dict):
         query["sort"],
         query["descending"],
         segment=query["segment"],
+        today=today(),
     )
     code, show = currency(), _may_see_personal_data()
     for row in rows:

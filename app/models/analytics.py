@@ -81,7 +81,6 @@ class CustomerMetrics(Base):
     # distinct business days with a counted order, and the sales of those days after the first.
     purchase_days: Mapped[int] = mapped_column(default=0, server_default="0")
     repeat_day_sales: Mapped[int] = mapped_column(Money, default=0, server_default="0")
-    recency_days: Mapped[int | None]
     r_score: Mapped[int | None]
     f_score: Mapped[int | None]
     m_score: Mapped[int | None]

@@ -305,6 +305,7 @@ def serve_rows(request: dict | None, kind: str, segment: str | None = None) -> d
         sort=sort.get("colId"),
         descending=sort.get("sort", "desc") == "desc",
         segment=segment,
+        today=context.today(),
     )
     currency, personal_data = context.currency(), context.can("manager")
     return {"rowData": [_present(row, currency, personal_data) for row in rows], "rowCount": total}
@@ -344,7 +345,9 @@ def _export_row(row: dict, currency: str) -> list:
 
 
 def export_list(kind: str, fmt: str) -> dict:
-    rows, _ = customer_list(db.session, kind.replace("-", "_"), offset=0, limit=EXPORT_LIMIT)
+    rows, _ = customer_list(
+        db.session, kind.replace("-", "_"), offset=0, limit=EXPORT_LIMIT, today=context.today()
+    )
     currency, personal_data = context.currency(), context.can("manager")
     columns = [
         "customer_id",

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.analytics.customer_reports import customer_list
 from app.analytics.customers import SEGMENT_RULES, refresh_customer_metrics, segment_for
 from app.extensions import db
 from app.models import CustomerMetrics, LoyaltyAccount, Referral
@@ -60,7 +61,10 @@ def test_quintiles_rank_recency_frequency_and_money(app):
     refresh_customer_metrics(db.session, as_of=AS_OF)
     db.session.commit()
     rows = [metrics(c) for c in customers]
-    assert [r.recency_days for r in rows] == list(range(1, 11))
+    listed, _ = customer_list(db.session, "top", 0, 10, "recency_days", False, today=AS_OF)
+    by_id = {row["profile_id"]: row["recency_days"] for row in listed}
+    assert [by_id[c.id] for c in customers] == list(range(1, 11))  # counted at read time
+    assert [row["profile_id"] for row in listed] == [c.id for c in customers]  # fewest days first
     assert [r.f_score for r in rows] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
     assert [r.r_score for r in rows] == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
     assert [r.m_score for r in rows] == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
