@@ -33,8 +33,12 @@ lint: $(VENV)/.dev-installed
 test: lint
 	$(BIN)/pytest
 
+# Every budget on the SIZE shop (100k, 1m, 3m), then the growth table over all three sizes.
+# Each shop is generated once under bench/data/; BENCH_DATABASE_URL adds PostgreSQL figures.
+SIZE ?= 1m
 bench: $(VENV)/.dev-installed
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --size $(SIZE)
+	$(BIN)/python -m bench --growth
 
 # Production server: gunicorn with gunicorn.conf.py (needs DATABASE_URL and SECRET_KEY set).
 serve: $(VENV)/.runtime-installed

@@ -24,3 +24,27 @@ def test_the_bench_calls_every_page_callback_as_the_pages_define_them(app, monke
     figures = bench.pages.callback_figures(app, "?start=2026-03-01&end=2026-03-31")
     assert len(figures) == len(calls) == 8
     assert all(call is not None for call in calls)
+
+
+def test_the_engine_bench_and_its_raw_baselines_run_on_this_database(app):
+    """The raw SQL baselines are text: each must run on both databases, as the engine does."""
+    from datetime import date
+
+    import bench.engine
+    from app.analytics.periods import DateRange
+    from app.extensions import db
+    from tests.factories import CustomerFactory, EventFactory
+
+    customer = CustomerFactory()
+    for day in (9, 10):
+        OrderFactory(customer=customer, placed_at=datetime(2026, 3, day, 12, tzinfo=UTC))
+    EventFactory(session_id="s1", event_type="page_view")
+    refresh()
+    day, today = date(2026, 3, 10), date(2026, 3, 11)
+    nightly = bench.engine.nightly(db.session, day, today)
+    assert nightly.measured > 0 and nightly.baseline > 0
+    families = bench.engine.family_figures(db.session, day, today)
+    families += bench.engine.backfill_families(db.session, DateRange(date(2026, 3, 1), day))
+    assert len(families) == 11 and all(f.baseline > 0 for f in families)
+    assert bench.engine.backfill_raw(db.session, DateRange(date(2026, 3, 1), day)) > 0
+    assert bench.pages.cold_dashboard_p95(app, "?start=2026-03-01&end=2026-03-31", runs=2) > 0
