@@ -25,7 +25,7 @@ from scipy.special import betaln, gammaln, hyp2f1
 from sqlalchemy.orm import Session
 
 from app.analytics.customers import order_stats
-from app.analytics.sql import counted, day_number
+from app.analytics.sql import counted, day_number, raw_rows, update_rows
 from app.models import ClvModel, CustomerMetrics, Order
 from app.timeutil import utc_now
 
@@ -86,7 +86,7 @@ def customer_summary(session: Session, as_of: date, scale: float = 1.0) -> Summa
         day_number(stats.c.last_day),
         stats.c.repeat_day_sales,
     )
-    rows = _raw_rows(session, sa.union_all(stored, recomputed))
+    rows = raw_rows(session, sa.union_all(stored, recomputed))
     columns = np.array(rows, dtype=float).reshape(-1, 5)
     columns = columns[np.argsort(columns[:, 0], kind="stable")]
     customer_ids, days, first, last, repeat_sales = columns.T
@@ -98,22 +98,6 @@ def customer_summary(session: Session, as_of: date, scale: float = 1.0) -> Summa
         T=(day(as_of) - first) / 7.0,
         monetary=np.divide(repeat_sales * scale, x, out=np.zeros(len(x)), where=x > 0),
     )
-
-
-def _raw_rows(session: Session, query) -> list[tuple]:
-    """Plain tuples from the driver: a hundred thousand SQLAlchemy Rows cost more than the query.
-
-    The statement's only parameters are our own dates and status names, so it is compiled
-    with literal values for the raw cursor.
-    """
-    connection = session.connection()
-    sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def day(value: date) -> int:
@@ -409,10 +393,6 @@ def latest_model(session: Session, fitted_only: bool = True) -> ClvModel | None:
     return session.scalar(query)
 
 
-# Predictions are written this many customers at a time: memory stays flat in the shop's size.
-SCORE_CHUNK = 20_000
-
-
 def score_customers(
     session: Session, model: ClvModel, as_of: date, currency_exponent: int, monthly_rate: float
 ) -> int:
@@ -434,42 +414,15 @@ def score_customers(
     return summary.size
 
 
-def _write_predictions(session: Session, *columns: np.ndarray) -> None:
-    """Every prediction into a temporary table in chunks, then one UPDATE … FROM it: a set
-    update costs a fraction of one UPDATE per customer."""
-    metrics = CustomerMetrics.__table__
-    scores = sa.Table(
-        "clv_scores",
-        sa.MetaData(),
-        sa.Column("customer_id", sa.Integer, primary_key=True),
-        sa.Column("p_alive", sa.Float),
-        sa.Column("orders_90d", sa.Float),
-        sa.Column("clv", sa.BigInteger),
-        sa.Column("value_at_risk", sa.BigInteger),
-        prefixes=["TEMPORARY"],
+def _write_predictions(session: Session, ids, alive, orders_90d, clv_minor, at_risk) -> None:
+    columns = (ids, alive, 1.0 - alive, orders_90d, clv_minor, at_risk)
+    update_rows(
+        session,
+        CustomerMetrics.__table__,
+        "customer_id",
+        ["p_alive", "churn_risk", "expected_orders_90d", "clv_12m", "value_at_risk"],
+        list(zip(*(column.tolist() for column in columns), strict=True)),
     )
-    connection = session.connection()
-    scores.drop(connection, checkfirst=True)
-    scores.create(connection)
-    names = [column.name for column in scores.c]
-    for start in range(0, len(columns[0]), SCORE_CHUNK):
-        chunk = (column[start : start + SCORE_CHUNK].tolist() for column in columns)
-        connection.execute(
-            scores.insert(),
-            [dict(zip(names, row, strict=True)) for row in zip(*chunk, strict=True)],
-        )
-    connection.execute(
-        metrics.update()
-        .where(metrics.c.customer_id == scores.c.customer_id)
-        .values(
-            p_alive=scores.c.p_alive,
-            churn_risk=1.0 - scores.c.p_alive,
-            expected_orders_90d=scores.c.orders_90d,
-            clv_12m=scores.c.clv,
-            value_at_risk=scores.c.value_at_risk,
-        )
-    )
-    scores.drop(connection)
 
 
 def refresh_predictions(

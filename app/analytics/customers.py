@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.analytics.sql import counted, day_number, upsert_select
+from app.analytics.sql import counted, day_number, raw_rows, update_rows, upsert_select
 from app.models import Customer, CustomerMetrics, LoyaltyAccount, Order, Referral, Refund
 from app.timeutil import utc_now
 
@@ -53,13 +54,6 @@ def segment_for(r_score: int, f_score: int) -> str:
         if r_score in recency and f_score in frequency:
             return name
     raise ValueError(f"scores out of range: R={r_score} F={f_score}")
-
-
-def _segment_case(r_score, f_score):
-    return sa.case(
-        *((sa.and_(r_score.in_(r), f_score.in_(f)), name) for r, f, name in SEGMENT_RULES),
-        else_=None,
-    )
 
 
 def order_stats(customer_ids: Collection[int] | None, until: date | None = None) -> sa.Subquery:
@@ -196,76 +190,140 @@ def refresh_customer_metrics(session: Session, as_of: date) -> int:
 def rescore_customers(session: Session, as_of: date, scored_until: date | None = None) -> int:
     """The figures that move with time or with other customers — R/F/M scores and segment,
     the rule-based churn risk, loyalty and referrals — from one row per customer (the
-    maintained summary), never from the orders. Only rows whose figures changed are written:
-    the quintiles move only when someone buys, so most nights few rows are. (Days since the
-    last order are derived at read time, from the last order's day.)
+    maintained summary), never from the orders, computed in numpy. Only rows whose figures
+    changed are written: the quintiles move only when someone buys, so most nights few rows
+    are. (Days since the last order are derived at read time, from the last order's day.)
 
     `scored_until`: the day the CLV predictions were scored as of; their churn risk
     (1 − P(alive)) is kept for customers who had bought by then, the rule fills in the rest.
     Returns the number of customers.
     """
     _add_missing_rows(session)
-    # The figures are read from an alias: the UPDATE's own table would be correlated away.
-    metrics = METRICS.alias("summary")
-    buyers = metrics.c.orders_count > 0
-    scores = (
+    rows = raw_rows(
+        session,
         sa.select(
-            metrics.c.customer_id,
-            _quintile(metrics.c.last_order_date, metrics.c.customer_id).label("r_score"),
-            _quintile(metrics.c.orders_count, metrics.c.customer_id).label("f_score"),
-            _quintile(metrics.c.lifetime_value, metrics.c.customer_id).label("m_score"),
-        )
-        .where(buyers)
-        .subquery("scores")
+            METRICS.c.customer_id,
+            METRICS.c.orders_count,
+            day_number(METRICS.c.first_order_date),
+            day_number(METRICS.c.last_order_date),
+            METRICS.c.lifetime_value,
+            *(METRICS.c[name] for name in RESCORED),
+        ).order_by(METRICS.c.customer_id),
     )
+    if not rows:
+        return 0
+    ids, orders, first, last, value = (
+        np.array([row[i] if row[i] is not None else -1 for row in rows], dtype=np.int64)
+        for i in range(5)
+    )
+    stored = [row[5:] for row in rows]
+    buyers = orders > 0
+    scores = _quintiles(ids, buyers, (last, orders, value))
+    churn = _rule_churn(orders, first, last, _day(as_of), buyers)
+    keep_model = buyers & (first <= _day(scored_until)) if scored_until else None
+    tiers, points = _loyalty(session)
+    referrals = _referrals(session)
+    changed = []
+    for index, customer_id in enumerate(ids.tolist()):
+        r, f, m = (int(column[index]) or None for column in scores)
+        figures = (
+            r,
+            f,
+            m,
+            segment_for(r, f) if r else None,
+            stored[index][4]
+            if keep_model is not None and keep_model[index]
+            else (float(churn[index]) if buyers[index] else None),
+            tiers.get(customer_id),
+            points.get(customer_id, 0),
+            *referrals.get(customer_id, (0, 0)),
+        )
+        if figures != tuple(stored[index]):
+            changed.append((customer_id, *figures))
+    update_rows(session, METRICS, "customer_id", list(RESCORED), changed)
+    return len(rows)
+
+
+# What rescore_customers writes, in its order.
+RESCORED = (
+    "r_score",
+    "f_score",
+    "m_score",
+    "segment",
+    "churn_risk",
+    "vip_tier",
+    "loyalty_points",
+    "referrals_count",
+    "referral_revenue",
+)
+
+
+def _day(value: date) -> int:
+    return (value - date(1970, 1, 1)).days
+
+
+def _quintiles(ids, buyers, columns) -> list[np.ndarray]:
+    """NTILE(5) over the buyers ordered by each column, ties split by customer id (0 for
+    customers without orders)."""
+    count = int(buyers.sum())
+    quotient, extra = divmod(count, 5)
+    position = np.arange(count)
+    big = extra * (quotient + 1)  # the first `extra` tiles hold one more
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tile = (
+            np.where(
+                position < big,
+                position // (quotient + 1),
+                extra + (position - big) // max(quotient, 1),
+            )
+            + 1
+        )
+    result = []
+    for column in columns:
+        order = np.lexsort((ids[buyers], column[buyers]))
+        scores = np.zeros(len(ids), dtype=np.int64)
+        ranked = np.empty(count, dtype=np.int64)
+        ranked[order] = tile
+        scores[np.flatnonzero(buyers)] = ranked
+        result.append(scores)
+    return result
+
+
+def _rule_churn(orders, first, last, today: int, buyers) -> np.ndarray:
+    """0 while a customer is within their usual interval, rising to 1 at three intervals
+    overdue; one-order customers are held to the shop's typical interval."""
+    span = (last - first).astype(float)
+    repeat = orders > 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        own = np.where(span < orders - 1, 1.0, span / np.maximum(orders - 1, 1))
+    typical = float(own[repeat].mean()) if repeat.any() else DEFAULT_PURCHASE_INTERVAL_DAYS
+    interval = np.where(repeat, own, typical)
+    recency = (today - last).astype(float)
+    overdue = (recency / interval - 1.0) / (CHURN_FULL_AT_INTERVALS - 1.0)
+    return np.where(buyers, np.clip(overdue, 0.0, 1.0), np.nan)
+
+
+def _loyalty(session: Session) -> tuple[dict[int, str], dict[int, int]]:
+    tiers, points = {}, {}
+    for customer_id, tier, balance in session.execute(
+        sa.select(LoyaltyAccount.customer_id, LoyaltyAccount.tier, LoyaltyAccount.points_balance)
+    ):
+        tiers[customer_id], points[customer_id] = tier, balance or 0
+    return tiers, points
+
+
+def _referrals(session: Session) -> dict[int, tuple[int, int]]:
     referred = METRICS.alias("referred")
-    referrals = (
+    rows = session.execute(
         sa.select(
             Referral.referrer_id,
-            sa.func.count().label("referrals_count"),
-            sa.func.sum(referred.c.lifetime_value).label("referral_revenue"),
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(referred.c.lifetime_value), 0),
         )
         .join(referred, referred.c.customer_id == Referral.referred_id)
         .group_by(Referral.referrer_id)
-        .subquery("referral_figures")
     )
-    recency = day_number(sa.literal(as_of, sa.Date)) - day_number(metrics.c.last_order_date)
-    churn = _churn_risk(metrics, recency, _typical_interval(session))
-    if scored_until is not None:
-        churn = sa.case(
-            (metrics.c.first_order_date > scored_until, churn), else_=metrics.c.churn_risk
-        )
-    figures = {
-        "r_score": scores.c.r_score,
-        "f_score": scores.c.f_score,
-        "m_score": scores.c.m_score,
-        "segment": _segment_case(scores.c.r_score, scores.c.f_score),
-        "churn_risk": sa.case((buyers, churn), else_=None),
-        "vip_tier": LoyaltyAccount.tier,
-        "loyalty_points": sa.func.coalesce(LoyaltyAccount.points_balance, 0),
-        "referrals_count": sa.func.coalesce(referrals.c.referrals_count, 0),
-        "referral_revenue": sa.func.coalesce(referrals.c.referral_revenue, 0),
-    }
-    computed = (
-        sa.select(metrics.c.customer_id, *(value.label(name) for name, value in figures.items()))
-        .select_from(metrics)
-        .outerjoin(scores, scores.c.customer_id == metrics.c.customer_id)
-        .outerjoin(LoyaltyAccount, LoyaltyAccount.customer_id == metrics.c.customer_id)
-        .outerjoin(referrals, referrals.c.referrer_id == metrics.c.customer_id)
-        .subquery("computed")
-    )
-    session.execute(
-        sa.update(METRICS)
-        .where(
-            METRICS.c.customer_id == computed.c.customer_id,
-            sa.or_(*(METRICS.c[name].is_distinct_from(computed.c[name]) for name in figures)),
-        )
-        .values(
-            **{name: computed.c[name] for name in figures},
-            updated_at=sa.literal(utc_now(), METRICS.c.updated_at.type),
-        )
-    )
-    return session.scalar(sa.select(sa.func.count()).select_from(METRICS))
+    return {referrer: (int(count), int(revenue)) for referrer, count, revenue in rows}
 
 
 def _add_missing_rows(session: Session) -> None:
@@ -290,33 +348,3 @@ ZERO_COLUMNS = (
     "referrals_count",
     "referral_revenue",
 )
-
-
-def _quintile(value, tiebreak):
-    """Scores 1–5 by quintile of rank; equal values are split by customer id, not lumped."""
-    return sa.func.ntile(5).over(order_by=(value, tiebreak))
-
-
-def _interval_days(metrics):
-    """A repeat customer's mean days between first and last order (at least one day)."""
-    span = day_number(metrics.c.last_order_date) - day_number(metrics.c.first_order_date)
-    count = metrics.c.orders_count
-    return sa.case((span < count - 1, 1.0), else_=span * 1.0 / (count - 1))
-
-
-def _typical_interval(session: Session) -> float:
-    """The mean interval of the repeat customers, read once (one scan of the summary)."""
-    mean = session.scalar(
-        sa.select(sa.func.avg(_interval_days(METRICS))).where(METRICS.c.orders_count > 1)
-    )
-    return DEFAULT_PURCHASE_INTERVAL_DAYS if mean is None else float(mean)
-
-
-def _churn_risk(metrics, recency, typical: float):
-    """0 while a customer is within their usual interval, rising to 1 at three intervals overdue."""
-    interval = sa.case(
-        (metrics.c.orders_count > 1, _interval_days(metrics)),
-        else_=sa.literal(typical, sa.Float),
-    )
-    overdue = (recency * 1.0 / interval - 1.0) / (CHURN_FULL_AT_INTERVALS - 1.0)
-    return sa.cast(sa.case((overdue <= 0, 0.0), (overdue >= 1, 1.0), else_=overdue), sa.Float)

@@ -121,3 +121,53 @@ def upsert_select(
             *(table.c[name].is_distinct_from(statement.excluded[name]) for name in compared)
         )
     session.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates, where=where))
+
+
+def raw_rows(session: Session, query) -> list[tuple]:
+    """Plain tuples from the driver: a hundred thousand SQLAlchemy Rows cost more than the
+    query. For statements whose only parameters are our own dates, numbers and status names:
+    it is compiled with literal values for the raw cursor."""
+    connection = session.connection()
+    sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+# Rows are sent to the temporary table this many at a time.
+UPDATE_CHUNK = 20_000
+
+
+def update_rows(
+    session: Session, table: sa.Table, key: str, columns: Sequence[str], rows: Sequence[tuple]
+) -> int:
+    """Set `columns` of the rows of `table` whose `key` is each row's first value: the rows go
+    into a temporary table, then one UPDATE … FROM it (far cheaper than an UPDATE per row)."""
+    if not rows:
+        return 0
+    values = sa.Table(
+        f"new_{table.name}",
+        sa.MetaData(),
+        sa.Column(key, table.c[key].type, primary_key=True),
+        *(sa.Column(name, table.c[name].type) for name in columns),
+        prefixes=["TEMPORARY"],
+    )
+    connection = session.connection()
+    values.drop(connection, checkfirst=True)
+    values.create(connection)
+    names = [key, *columns]
+    for start in range(0, len(rows), UPDATE_CHUNK):
+        connection.execute(
+            values.insert(),
+            [dict(zip(names, row, strict=True)) for row in rows[start : start + UPDATE_CHUNK]],
+        )
+    connection.execute(
+        table.update()
+        .where(table.c[key] == values.c[key])
+        .values({name: values.c[name] for name in columns})
+    )
+    values.drop(connection)
+    return len(rows)
