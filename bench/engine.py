@@ -7,7 +7,7 @@ costs on top of the work itself. The statements are spelled for the database the
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -162,7 +162,7 @@ def family_figures(session: Session, day: date, today: date) -> list[Figure]:
         ("  day: funnel", lambda: rebuild_funnel(session, one), RAW_FUNNEL),
         (
             "  every customer rescored from the summary",
-            lambda: rescore_customers(session, today),
+            lambda: rescore_customers(session, today, scored_until=today - timedelta(days=1)),
             RAW_SCORES,
         ),
     ]

@@ -22,7 +22,7 @@ from datetime import timedelta
 from queue import Empty
 
 from bench.report import Figure, print_table
-from bench.shops import DAY, END_DATE, SHOPS, TODAY, Shop, bench_app, build
+from bench.shops import DAY, END_DATE, SHOPS, TODAY, Shop, bench_app, build, spec
 
 SEED_BUDGET_SECONDS = 60.0
 LAST_30 = f"?start={END_DATE - timedelta(days=29)}&end={END_DATE}"
@@ -321,21 +321,11 @@ def _holds_orders(url: str) -> bool:
 
 
 def build_postgres(url: str) -> None:
-    from app.demo import DemoSpec, generate_shop, load_shop
+    from app.demo import generate_shop, load_shop
     from app.extensions import db
-    from bench.shops import CUSTOMERS
 
-    shop = SHOPS["1m"]
     _app(url)
-    spec = DemoSpec.build(
-        orders=shop.orders,
-        customers=CUSTOMERS,
-        days=shop.days,
-        seed=1,
-        timezone="UTC",
-        end_date=END_DATE,
-    )
-    load_shop(db.session, generate_shop(spec))
+    load_shop(db.session, generate_shop(spec(SHOPS["1m"])))
     db.session.commit()
 
 

@@ -73,12 +73,26 @@ def bench_app(uri: str) -> Flask:
     )
 
 
+def spec(shop: Shop):
+    """What the generator makes for the shop (the same on every database)."""
+    from app.demo import DemoSpec
+
+    return DemoSpec.build(
+        orders=shop.orders,
+        customers=CUSTOMERS,
+        days=shop.days,
+        seed=1,
+        timezone="UTC",
+        end_date=END_DATE,
+    )
+
+
 def build(shop: Shop) -> dict:
     """Migrate an empty file and seed it, timing generation and loading apart (call this in a
     process of its own: its peak memory is the seed's)."""
     from flask_migrate import upgrade
 
-    from app.demo import DemoSpec, generate_shop, load_shop
+    from app.demo import generate_shop, load_shop
     from app.extensions import db
 
     for leftover in DATA_DIR.glob(f"{shop.path.name}*"):
@@ -87,16 +101,8 @@ def build(shop: Shop) -> dict:
     app = bench_app(shop.uri)
     with app.app_context():
         upgrade()
-        spec = DemoSpec.build(
-            orders=shop.orders,
-            customers=CUSTOMERS,
-            days=shop.days,
-            seed=1,
-            timezone="UTC",
-            end_date=END_DATE,
-        )
         started = time.perf_counter()
-        generated_shop = generate_shop(spec)
+        generated_shop = generate_shop(spec(shop))
         generated = time.perf_counter()
         counts = load_shop(db.session, generated_shop)
         db.session.commit()
