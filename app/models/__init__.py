@@ -25,9 +25,11 @@ from app.models.commerce import (
     Refund,
     Subscription,
 )
+from app.models.insights import Anomaly, EmailSubscription, MonthForecast, MonthlyTarget
 from app.models.ops import AuditLog, JobRun, ShopSetting, StaleKey
 
 __all__ = [
+    "Anomaly",
     "ApiToken",
     "AuditLog",
     "Base",
@@ -39,10 +41,13 @@ __all__ = [
     "Customer",
     "CustomerMetrics",
     "DailyAnalyticsSnapshot",
+    "EmailSubscription",
     "FunnelConversionTime",
     "FunnelDaily",
     "JobRun",
     "LoyaltyAccount",
+    "MonthForecast",
+    "MonthlyTarget",
     "Order",
     "PageViewAnalytics",
     "Payment",
