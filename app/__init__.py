@@ -63,9 +63,11 @@ def register_blueprints(app: Flask) -> None:
     from app import health
     from app.api import reports
     from app.auth import views
+    from app.notify import unsubscribe
 
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(unsubscribe.bp)
     from app.api import analytics, campaigns, events, orders
 
     app.register_blueprint(reports.bp)

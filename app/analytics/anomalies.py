@@ -64,6 +64,7 @@ def judge(history: Sequence[float], value: float, settings: DetectorSettings) ->
     """The verdict on `value` given the days before it (oldest first); None when the history
     is too short or too sparse to say what is normal."""
     raw = np.asarray(history[-settings.window :], dtype=float)
+    raw = raw[np.argmax(raw != 0) :] if raw.any() else raw[:0]  # days before the first sale
     if len(raw) < settings.min_history or np.isnan(raw).any():
         return None
     if np.count_nonzero(raw) < settings.min_active_share * len(raw):

@@ -134,6 +134,9 @@ class MonthOutlook:
     method: str
     mase: float
     baseline_mase: float
+    rest: float  # the forecast of the days left
+    error_centre: float  # mean and spread of the backtest's log errors over as many days
+    error_spread: float
 
 
 def month_outlook(
@@ -159,14 +162,17 @@ def month_outlook(
         forecast=expected,
         lower=lower if days_left > 0 else month_to_date,
         upper=upper if days_left > 0 else month_to_date,
-        probability=_chance(month_to_date, rest, centre, spread, target),
+        probability=chance(month_to_date, rest, centre, spread, target),
         method=method,
         mase=trial.mase[method],
         baseline_mase=trial.mase[BASELINE],
+        rest=rest,
+        error_centre=centre,
+        error_spread=spread,
     )
 
 
-def _chance(done: float, rest: float, centre: float, spread: float, target: float | None):
+def chance(done: float, rest: float, centre: float, spread: float, target: float | None):
     """P(month-to-date + what the rest of the month brings ≥ target), log-normal errors."""
     if target is None:
         return None
