@@ -68,7 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(unsubscribe.bp)
-    from app.api import analytics, campaigns, events, orders
+    from app.api import analytics, campaigns, events, insights, orders
 
     app.register_blueprint(reports.bp)
     api = Api(app)
@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(orders.blp)
     api.register_blueprint(campaigns.blp)
     api.register_blueprint(events.blp)
+    api.register_blueprint(insights.blp)
 
 
 def register_pipeline(app: Flask) -> None:

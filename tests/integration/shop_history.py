@@ -29,3 +29,22 @@ def steady_shop_with_a_spike() -> None:
             )
         day += timedelta(days=1)
     backfill(DateRange(FIRST_DAY, SPIKE_DAY), TODAY)
+
+
+def half_a_year(today: date) -> None:
+    """200 days up to yesterday: two orders a day, three on Saturdays, one new buyer a week."""
+    start = today - timedelta(days=200)
+    customers = [CustomerFactory() for _ in range(3)]
+    day, number = start, 0
+    while day < today:
+        if day.weekday() == 0:
+            customers.append(CustomerFactory())
+        for slot in range(3 if day.weekday() == 5 else 2):
+            number += 1
+            OrderFactory(
+                customer=customers[-1] if slot == 0 else customers[number % 3],
+                placed_at=datetime(day.year, day.month, day.day, 9 + slot, tzinfo=UTC),
+                subtotal=3_000 + 500 * (number % 3),
+            )
+        day += timedelta(days=1)
+    backfill(DateRange(start, today - timedelta(days=1)), today)

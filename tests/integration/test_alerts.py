@@ -37,7 +37,7 @@ class Receiver:
 @contextmanager
 def webhook_receiver(receiver: Receiver):
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's name)
+        def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             receiver.requests.append((dict(self.headers), body))
             failing = len(receiver.requests) <= receiver.fail
@@ -78,11 +78,16 @@ def test_the_webhook_is_signed_retried_and_sent_once(flagged, app):
     expected = hmac.new(SECRET.encode(), stamp.encode() + b"." + body, hashlib.sha256)
     assert headers["X-Storefront-Signature"] == "sha256=" + expected.hexdigest()
     payload = json.loads(body)
-    assert payload["text"].startswith(f"{len(payload['anomalies'])} unusual figure(s) on 2026-03-15")
-    assert "/analytics/alerts/?start=2026-03-15&end=2026-03-15|open the Alerts page>" in payload[
-        "text"
-    ]
-    assert "Net revenue (overall) $360.00, above the expected" in payload["blocks"][1]["text"]["text"]
+    assert payload["text"].startswith(
+        f"{len(payload['anomalies'])} unusual figure(s) on 2026-03-15"
+    )
+    assert (
+        "/analytics/alerts/?start=2026-03-15&end=2026-03-15|open the Alerts page>"
+        in payload["text"]
+    )
+    assert (
+        "Net revenue (overall) $360.00, above the expected" in payload["blocks"][1]["text"]["text"]
+    )
 
 
 def test_a_webhook_that_keeps_failing_is_recorded_and_retried_next_run(flagged, app):
