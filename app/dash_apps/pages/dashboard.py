@@ -18,6 +18,7 @@ from app.analytics.dashboard import (
     payment_methods,
     segment_summary,
 )
+from app.analytics.insights import anomalies_in, first_of_month, month_outlooks
 from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
@@ -31,6 +32,7 @@ from app.dash_apps.components import (
 )
 from app.dash_apps.exports import download, requested_format
 from app.dash_apps.grains import GRAINS, bucket_end, grain_control, grain_of
+from app.dash_apps.outlook import month_card_body
 from app.dash_apps.ranges import FIRST_DAY, LAST_DAY, PageRange, page_range
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
@@ -97,7 +99,17 @@ def layout() -> html.Div:
                     dbc.Col(
                         card("New and returning customers", graph("dashboard-customers")), lg=8
                     ),
-                    dbc.Col(card("Campaigns", html.Div(id="dashboard-campaigns")), lg=4),
+                    dbc.Col(
+                        [
+                            card(
+                                "This month and its targets",
+                                html.Div(id="dashboard-forecast"),
+                                element_id="dashboard-forecast-card",
+                            ),
+                            card("Campaigns", html.Div(id="dashboard-campaigns")),
+                        ],
+                        lg=4,
+                    ),
                 ]
             ),
             card(
@@ -234,7 +246,7 @@ def update_dashboard(search: str | None):
     return (
         empty,
         kpi_cards(comparison, currency, chosen.versus),
-        figures.revenue_trend(series, before, currency, grain_of(search)),
+        trend_with_alerts(series, before, chosen, grain_of(search)),
         figures.payment_mix(methods, currency)
         if methods
         else figures.empty_figure("No payments in this period"),
@@ -253,7 +265,18 @@ def update_dashboard(search: str | None):
             "Customers are sorted into segments every night from their orders;"
             " the first segments appear the morning after the first orders.",
         ),
+        month_card_body(month_outlooks(db.session, first_of_month(context.today())), currency),
     )
+
+
+def trend_with_alerts(series, before, chosen: PageRange, grain: str):
+    """The net revenue trend; by day, with the range's unusual days of net revenue marked."""
+    currency = context.currency()
+    figure = figures.revenue_trend(series, before, currency, grain)
+    if grain != "day":
+        return figure
+    flagged = anomalies_in(db.session, chosen.days, "net_revenue", "all")
+    return figures.mark_anomalies(figure, flagged, currency)
 
 
 def export_segments(_csv: int | None, _xlsx: int | None, search: str | None):
@@ -313,6 +336,7 @@ def register(app: Dash) -> None:
         Output("dashboard-customers", "figure"),
         Output("dashboard-campaigns", "children"),
         Output("dashboard-segments", "children"),
+        Output("dashboard-forecast", "children"),
         Input("url", "search"),
     )(update_dashboard)
     app.callback(
