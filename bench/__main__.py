@@ -20,6 +20,7 @@ from app.pipeline.stale import Keys
 from bench.api import api_figures
 from bench.clv import clv_figures
 from bench.engine import engine_figures, nightly_memory, refresh_once
+from bench.forecast import forecast_figures
 from bench.ingest import ingest_figures
 from bench.pages import callback_figures
 from bench.report import Figure, print_table
@@ -131,6 +132,7 @@ def main() -> None:
         figures += api_figures(app, BENCH_END_DATE - timedelta(days=29), BENCH_END_DATE)
         figures += clv_figures(db.session, BENCH_END_DATE)
         figures += ingest_figures(db.session)
+    figures += forecast_figures()  # its own demo shop (bench/data/forecast-demo.sqlite)
     print_table(figures)
 
 
