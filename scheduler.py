@@ -10,7 +10,7 @@ import logging
 import os
 import signal
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -106,7 +106,11 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler.add_job(run_due_days, args=[app], id="catch-up")  # no trigger: once, right away
     # Insights once yesterday's figures are complete, alerts, then digests after DIGEST_AT.
     scheduler.add_job(
-        tell_staff, IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone), args=[app], id="tell"
+        tell_staff,
+        IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone),
+        args=[app],
+        id="tell",
+        next_run_time=datetime.now(zone) + timedelta(minutes=1),  # after the catch-up
     )
     digest_at = digest_time(app.config)
     scheduler.add_job(
