@@ -61,11 +61,14 @@ def _spread(past: np.ndarray) -> float:
 
 
 def judge(history: Sequence[float], value: float, settings: DetectorSettings) -> Verdict | None:
-    """The verdict on `value` given the days before it (oldest first); None when the history
-    is too short or too sparse to say what is normal."""
+    """The verdict on `value` given the days before it (oldest first; NaN for a day without
+    the figure); None when the history is too short or too sparse to say what is normal."""
+    if np.isnan(value):
+        return None  # nothing to judge: an average of no orders, a rate of no visits
     raw = np.asarray(history[-settings.window :], dtype=float)
+    raw = raw[~np.isnan(raw)]
     raw = raw[np.argmax(raw != 0) :] if raw.any() else raw[:0]  # days before the first sale
-    if len(raw) < settings.min_history or np.isnan(raw).any():
+    if len(raw) < settings.min_history:
         return None
     if np.count_nonzero(raw) < settings.min_active_share * len(raw):
         return None
@@ -95,7 +98,9 @@ def judge(history: Sequence[float], value: float, settings: DetectorSettings) ->
         lower=float(back(centre - margin)),
         upper=float(back(centre + margin)),
         score=float(score),
-        flagged=bool(abs(score) >= settings.threshold and material),
+        # An empty day is no surprise where empty days happened in the weeks before.
+        flagged=bool(abs(score) >= settings.threshold and material)
+        and not (value == 0 and (raw == 0).any()),
     )
 
 

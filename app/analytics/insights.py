@@ -38,9 +38,14 @@ def _by_day(rows) -> dict[date, tuple]:
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
+NO_FIGURE = float("nan")  # an average of no orders, a rate of no visits: nothing to judge
+
+
 def _rates(rows) -> dict[date, float]:
-    """Converted over entered sessions per day; 0 on a day without tracked visits."""
-    return {day: (done / total if total else 0.0) for day, (done, total) in _by_day(rows).items()}
+    """Converted over entered sessions per day; none on a day without tracked visits."""
+    return {
+        day: (done / total if total else NO_FIGURE) for day, (done, total) in _by_day(rows).items()
+    }
 
 
 def _overall(session: Session, days: DateRange, metric: str) -> dict[date, float]:
@@ -48,6 +53,8 @@ def _overall(session: Session, days: DateRange, metric: str) -> dict[date, float
         columns = (SNAPSHOT.converted_sessions, SNAPSHOT.sessions)
     else:
         columns = (getattr(SNAPSHOT, metric),)
+    if metric == "aov":
+        columns = (SNAPSHOT.aov, SNAPSHOT.orders)
     rows = session.execute(
         sa.select(SNAPSHOT.business_date, *columns).where(
             SNAPSHOT.business_date.between(days.start, days.end)
@@ -55,6 +62,8 @@ def _overall(session: Session, days: DateRange, metric: str) -> dict[date, float
     )
     if metric == "conversion_rate":
         return _rates(rows)
+    if metric == "aov":
+        return {day: (aov if orders else NO_FIGURE) for day, (aov, orders) in _by_day(rows).items()}
     return {day: float(value) for day, (value,) in _by_day(rows).items()}
 
 
@@ -82,19 +91,21 @@ def _channel(session: Session, days: DateRange, metric: str, channel: str) -> di
         figures[day] = {
             "net_revenue": net,
             "orders": orders,
-            "aov": round_half_up(sales, orders),
+            "aov": round_half_up(sales, orders) if orders else NO_FIGURE,
             "refunds": refunds,
         }[metric]
     return {day: float(value) for day, value in figures.items()}
 
 
 def metric_series(session: Session, days: DateRange, metric: str, channel: str) -> list[float]:
-    """One value per day of the range, as the pages show it (zero on a day without a row)."""
+    """One value per day of the range, as the pages show it (zero on a day without a row;
+    NaN where an average or rate has nothing to divide by)."""
     if channel == ALL_CHANNELS:
         stored = _overall(session, days, metric)
     else:
         stored = _channel(session, days, metric, channel)
-    return [stored.get(day, 0.0) for day in days]
+    missing = NO_FIGURE if metric in ("aov", "conversion_rate") else 0.0
+    return [stored.get(day, missing) for day in days]
 
 
 def anomalies_in(

@@ -86,3 +86,15 @@ def test_too_little_history_gives_no_verdict():
     settings = DetectorSettings(min_history=28)
     assert judge([100.0] * 27, 500.0, settings) is None
     assert judge([0.0] * 20 + [5.0] * 10, 500.0, settings) is None  # too sparse to judge
+
+
+def test_days_without_the_figure_are_skipped_and_an_expected_empty_day_is_no_alert():
+    settings = DetectorSettings()
+    steady = [100.0, 98, 101, 99, 102, 104, 97] * 8
+    with_gaps = steady[:20] + [float("nan")] * 3 + steady[23:]  # no orders: no average
+    assert judge(with_gaps, float("nan"), settings) is None
+    assert not judge(with_gaps, 101.0, settings).flagged
+    assert judge(with_gaps, 300.0, settings).flagged
+    quiet_channel = [3.0, 2, 0, 4, 3, 2, 5] * 8  # an empty day now and then
+    assert not judge(quiet_channel, 0.0, settings).flagged
+    assert judge(steady, 0.0, settings).flagged  # a shop that never had an empty day
