@@ -108,8 +108,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app import cli
+    from app.notify.commands import notify_cli
 
     cli.init_app(app)
+    app.cli.add_command(notify_cli)  # the notify face's own group (faces do not import faces)
 
 
 def register_dash(app: Flask) -> None:

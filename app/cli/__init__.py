@@ -10,17 +10,8 @@ def init_app(app: Flask) -> None:
     from app.cli.customers import customers_cli
     from app.cli.demo import demo_cli
     from app.cli.imports import import_cli
-    from app.cli.notify import notify_cli
     from app.cli.tokens import tokens_cli
     from app.cli.users import users_cli
 
-    for group in (
-        analytics_cli,
-        users_cli,
-        tokens_cli,
-        demo_cli,
-        import_cli,
-        customers_cli,
-        notify_cli,
-    ):
+    for group in (analytics_cli, users_cli, tokens_cli, demo_cli, import_cli, customers_cli):
         app.cli.add_command(group)

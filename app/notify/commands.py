@@ -1,4 +1,5 @@
-"""`flask notify`: work out insights, announce anomalies and send digests on demand."""
+"""`flask notify`: work out insights, announce anomalies and send digests on demand (the same
+steps as the scheduler's morning round, each still once per period)."""
 
 from __future__ import annotations
 
