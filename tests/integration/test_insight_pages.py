@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from app.dash_apps.pages import alerts, dashboard, settings
+from app.dash_apps.pages import alerts, dashboard, revenue_streams, settings
 from app.extensions import db
 from app.models import AuditLog, EmailSubscription, MonthlyTarget
 from app.pipeline.insights import InsightSettings, run_insights
@@ -143,3 +143,16 @@ def test_a_viewer_cannot_set_targets(app):
         context.pop()
     assert message.color == "danger"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyTarget)) == 0
+
+
+def test_the_revenue_trend_marks_the_unusual_day_on_its_total(spiked, app):
+    context = as_user(app, "viewer")
+    try:
+        *_, trend = revenue_streams.update_revenue("?start=2026-03-01&end=2026-03-15")
+        *_, weekly = revenue_streams.update_revenue("?start=2026-03-01&end=2026-03-15&group=week")
+    finally:
+        context.pop()
+    (marked,) = [trace for trace in trend["data"] if trace["name"] == "Unusual day"]
+    total = next(trace for trace in trend["data"] if trace["name"] == "Total")
+    assert marked["y"] == [360.0] == total["y"][-1:]
+    assert not [trace for trace in weekly["data"] if trace["name"] == "Unusual day"]

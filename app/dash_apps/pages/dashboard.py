@@ -18,7 +18,7 @@ from app.analytics.dashboard import (
     payment_methods,
     segment_summary,
 )
-from app.analytics.insights import anomalies_in, first_of_month, month_outlooks
+from app.analytics.insights import first_of_month, month_outlooks
 from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
@@ -34,6 +34,7 @@ from app.dash_apps.exports import download, requested_format
 from app.dash_apps.grains import GRAINS, bucket_end, grain_control, grain_of
 from app.dash_apps.outlook import month_card_body
 from app.dash_apps.ranges import FIRST_DAY, LAST_DAY, PageRange, page_range
+from app.dash_apps.unusual_days import mark_unusual_days
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.timeutil import day_bounds_utc, utc_now
@@ -243,10 +244,11 @@ def update_dashboard(search: str | None):
         )
     running = campaigns_running(db.session, days)
     segments = segment_rows(currency, formatted=True)
+    grain = grain_of(search)
     return (
         empty,
         kpi_cards(comparison, currency, chosen.versus),
-        trend_with_alerts(series, before, chosen, grain_of(search)),
+        mark_unusual_days(figures.revenue_trend(series, before, currency, grain), days, grain),
         figures.payment_mix(methods, currency)
         if methods
         else figures.empty_figure("No payments in this period"),
@@ -267,16 +269,6 @@ def update_dashboard(search: str | None):
         ),
         month_card_body(month_outlooks(db.session, first_of_month(context.today())), currency),
     )
-
-
-def trend_with_alerts(series, before, chosen: PageRange, grain: str):
-    """The net revenue trend; by day, with the range's unusual days of net revenue marked."""
-    currency = context.currency()
-    figure = figures.revenue_trend(series, before, currency, grain)
-    if grain != "day":
-        return figure
-    flagged = anomalies_in(db.session, chosen.days, "net_revenue", "all")
-    return figures.mark_anomalies(figure, flagged, currency)
 
 
 def export_segments(_csv: int | None, _xlsx: int | None, search: str | None):
