@@ -59,6 +59,7 @@ torture: $(VENV)/.dev-installed
 
 screenshots: $(VENV)/.dev-installed
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_browser.py -k "(every_page or phone) and sqlite"
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_insights_browser.py -k sqlite
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

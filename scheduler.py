@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import threading
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -18,6 +19,7 @@ from flask import Flask
 
 from app import create_app
 from app.extensions import db
+from app.notify.rounds import digest_time, morning_round
 from app.pipeline.jobs import run_due
 from app.pipeline.refresher import RefreshSettings, refresh
 from app.pipeline.restamp import zone_warning
@@ -54,6 +56,20 @@ def run_due_days(app: Flask) -> None:
         log.info("nightly aggregates for %s: %s", day, outcome)
 
 
+def tell_staff(app: Flask) -> None:
+    """Insights, alerts and digests; each step once per period across processes."""
+    with app.app_context():
+        settings = RefreshSettings.from_config(app.config)
+        try:
+            outcomes = morning_round(db.session, app.config, datetime.now(settings.zone))
+        except Exception:
+            log.exception("morning round failed")  # the retry tick tries again
+            outcomes = {}
+        db.session.remove()
+    for step, outcome in outcomes.items():
+        log.info("morning round, %s: %s", step, outcome)
+
+
 def refresh_figures(app: Flask) -> None:
     """One refresher pass, unless another process is in the middle of one."""
     with app.app_context():
@@ -88,6 +104,21 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
         run_due_days, IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone), args=[app], id="retry"
     )
     scheduler.add_job(run_due_days, args=[app], id="catch-up")  # no trigger: once, right away
+    # Insights once yesterday's figures are complete, alerts, then digests after DIGEST_AT.
+    scheduler.add_job(
+        tell_staff,
+        IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone),
+        args=[app],
+        id="tell",
+        next_run_time=datetime.now(zone) + timedelta(minutes=1),  # after the catch-up
+    )
+    digest_at = digest_time(app.config)
+    scheduler.add_job(
+        tell_staff,
+        CronTrigger(hour=digest_at.hour, minute=digest_at.minute, timezone=zone),
+        args=[app],
+        id="digests",
+    )
     return scheduler
 
 

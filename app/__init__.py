@@ -63,10 +63,12 @@ def register_blueprints(app: Flask) -> None:
     from app import health
     from app.api import reports
     from app.auth import views
+    from app.notify import unsubscribe
 
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
-    from app.api import analytics, campaigns, events, orders
+    app.register_blueprint(unsubscribe.bp)
+    from app.api import analytics, campaigns, events, insights, orders
 
     app.register_blueprint(reports.bp)
     api = Api(app)
@@ -74,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(orders.blp)
     api.register_blueprint(campaigns.blp)
     api.register_blueprint(events.blp)
+    api.register_blueprint(insights.blp)
 
 
 def register_pipeline(app: Flask) -> None:
@@ -105,8 +108,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app import cli
+    from app.notify.commands import notify_cli
 
     cli.init_app(app)
+    app.cli.add_command(notify_cli)  # the notify face's own group (faces do not import faces)
 
 
 def register_dash(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +53,26 @@ def load_config(
         "LOGIN_SLOWDOWN_SECONDS": float(environ.get("LOGIN_SLOWDOWN_SECONDS", "2")),
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
         "CLV_MONTHLY_DISCOUNT_RATE": _rate(environ.get("CLV_MONTHLY_DISCOUNT_RATE", "0.01")),
+        # Anomaly alerts: the robust z-score a day must reach (lower: more alerts), the days of
+        # history before a figure is judged, and how many recent days each nightly run judges.
+        "ANOMALY_THRESHOLD": _number(environ, "ANOMALY_THRESHOLD", 5.0, 2.0, 20.0),
+        "ANOMALY_MIN_HISTORY": int(_number(environ, "ANOMALY_MIN_HISTORY", 28, 14, 56)),
+        "ANOMALY_LOOKBACK_DAYS": int(_number(environ, "ANOMALY_LOOKBACK_DAYS", 28, 1, 365)),
+        # Alerts are also posted (Slack-compatible JSON, HMAC-SHA256 signed) to this address.
+        "ALERT_WEBHOOK_URL": environ.get("ALERT_WEBHOOK_URL", ""),
+        "ALERT_WEBHOOK_SECRET": environ.get("ALERT_WEBHOOK_SECRET", ""),
+        # Outgoing mail (digests, alerts) through this SMTP server; no server: no mail.
+        "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(_number(environ, "MAIL_PORT", 25, 1, 65535)),
+        "MAIL_USE_TLS": _flag(environ, "MAIL_USE_TLS"),
+        "MAIL_USE_SSL": _flag(environ, "MAIL_USE_SSL"),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": environ.get("MAIL_DEFAULT_SENDER", "analytics@localhost"),
+        # Digests go out at this time of the shop's day (or on the first run after it).
+        "DIGEST_AT": _clock(environ.get("DIGEST_AT", "07:00")),
+        # The address staff reach the app at, for links in e-mails.
+        "PUBLIC_URL": environ.get("PUBLIC_URL", "http://127.0.0.1:8050").rstrip("/"),
         "API_TITLE": "Storefront Analytics API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -100,6 +120,7 @@ def load_config(
         raise ConfigError("APP_ENV=production needs a PostgreSQL DATABASE_URL (or ALLOW_SQLITE=1)")
     if production:
         _check_production_limits(config, environ)
+        _check_production_notifications(config)
     return config
 
 
@@ -128,6 +149,38 @@ def _check_production_limits(config: dict, environ: Mapping[str, str]) -> None:
             f"RATELIMIT_STORAGE_URI=memory:// with {workers} workers multiplies every rate limit "
             "by the workers; set it to redis://… (shared), or WEB_CONCURRENCY=1"
         )
+
+
+def _check_production_notifications(config: dict) -> None:
+    """A webhook needs a real shared secret; mail needs a sender and a public address."""
+    if config["ALERT_WEBHOOK_URL"]:
+        secret = str(config["ALERT_WEBHOOK_SECRET"])
+        if len(secret) < MIN_SECRET_LENGTH or secret.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ConfigError(
+                f"ALERT_WEBHOOK_SECRET must be at least {MIN_SECRET_LENGTH} random characters "
+                "when ALERT_WEBHOOK_URL is set in production"
+            )
+    if config["MAIL_SERVER"] and "localhost" in str(config["MAIL_DEFAULT_SENDER"]):
+        raise ConfigError("MAIL_DEFAULT_SENDER must be set when MAIL_SERVER is, in production")
+
+
+def _clock(text: str) -> str:
+    try:
+        time.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"DIGEST_AT={text!r} must be a time of day such as 07:00") from exc
+    return text
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, low: float, high: float):
+    text = environ.get(name, str(default))
+    try:
+        value = float(text)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={text!r} must be a number from {low:g} to {high:g}")
+    return value
 
 
 def normalise_database_url(url: str) -> str:

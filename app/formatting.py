@@ -36,3 +36,21 @@ def format_count(value: int) -> str:
 def format_shop_time(moment: datetime, zone: tzinfo) -> str:
     """An instant as the shop's staff read it: `2026-03-10 13:00` in the shop's time zone."""
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+
+
+MONEY_FIGURES = frozenset({"net_revenue", "gross", "discounts", "refunds", "aov"})
+RATE_FIGURES = frozenset({"conversion_rate"})
+
+
+def format_figure(name: str, value: float, currency: str) -> str:
+    """A figure by its name: money in the currency, rates in percent, counts whole."""
+    if name in MONEY_FIGURES:
+        return format_money(round(value), currency)
+    if name in RATE_FIGURES:
+        return f"{value:.2%}"
+    return format_count(round(value))
+
+
+def format_change(change: float | None) -> str:
+    """A relative change as `+12.5%`; `—` when there is nothing to compare with."""
+    return "—" if change is None else f"{change:+.1%}"

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 GLOSSARY: dict[str, str] = {
+    "Anomaly": "A day whose figure (net revenue, orders, AOV, conversion rate or refunds, overall "
+    "or per channel) fell outside the range its previous eight weeks predicted, weekday pattern "
+    "included; judged each night from the days before it only.",
+    "Month-end forecast": "Month to date plus a forecast of the days left, by the method with the "
+    "lowest error over the last twelve weeks of back-tests; the range holds the month end four "
+    "times in five, and the chance of a target comes from those same back-test errors.",
     "Counted orders": "Orders that reached completed (status completed or refunded). Pending and "
     "cancelled orders never count.",
     "Gross sales": "Sum of the subtotals of counted orders, on the shop-local day the order was "

@@ -41,6 +41,8 @@ def median_seconds(work: Callable[[], object], repeat: int = 3) -> float:
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return ""
+    if not unit:  # a plain ratio, such as a forecast's MASE
+        return f"{value:.3f}"
     if unit == "s":
         return f"{value * 1000:.1f} ms" if value < 1 else f"{value:.2f} s"
     return f"{value:.0f} {unit}"

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.analytics.customer_reports import SORTABLE
 from app.analytics.periods import MAX_RANGE_DAYS
-from app.models.enums import CAMPAIGN_STATUSES, CHANNELS, SEGMENTS
+from app.models.enums import ALL_CHANNELS, CAMPAIGN_STATUSES, CHANNELS, SEGMENTS, WATCHED_METRICS
 from app.pipeline.records import (
     DAY_RANGE,
     MINOR_UNITS,
@@ -15,8 +15,9 @@ from app.pipeline.records import (
     RefundIn,
     StatusIn,
 )
+from app.pipeline.targets import MONTH, TargetsIn
 
-__all__ = ["EventBatch", "OrderBatch", "RefundIn", "StatusIn"]
+__all__ = ["EventBatch", "OrderBatch", "RefundIn", "StatusIn", "TargetsIn"]
 
 
 class BatchResult(Schema):
@@ -136,3 +137,22 @@ class CampaignOut(Schema):
     spend = fields.Integer(metadata={"description": "minor units"})
     starts_on = fields.Date()
     ends_on = fields.Date(allow_none=True)
+
+
+class AlertsQuery(RangeQuery):
+    metric = fields.String(
+        load_default=None,
+        validate=validate.OneOf(WATCHED_METRICS, error=f"one of {', '.join(WATCHED_METRICS)}"),
+    )
+    channel = fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            (ALL_CHANNELS, *CHANNELS), error=f"all or one of {', '.join(CHANNELS)}"
+        ),
+    )
+
+
+class MonthQuery(Schema):
+    """`month` as YYYY-MM; this month by default."""
+
+    month = fields.String(load_default=None, validate=MONTH)

@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "health.healthz",
         "health.favicon",
         "static",
+        # A signed one-click link from an e-mail: the token is the credential.
+        "notify.unsubscribe",
     }
 )
 JSON_PATH_PREFIXES = ("/api/", "/analytics/api/", "/analytics/_")

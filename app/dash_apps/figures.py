@@ -127,6 +127,27 @@ def revenue_trend(current, previous, currency: str, grain: str = "day") -> Figur
 GRAIN_LABELS = {"day": "day", "week": "week (from Monday)", "month": "month"}
 
 
+def mark_anomalies(figure: Figure, anomalies, currency: str) -> Figure:
+    """Flagged days of net revenue as markers on a daily trend, with their expected range."""
+    if not anomalies:
+        return figure
+    figure.add(
+        "scatter",
+        x=[a.business_date for a in anomalies],
+        y=[float(to_major(round(a.value), currency)) for a in anomalies],
+        name="Unusual day",
+        mode="markers",
+        marker={"symbol": "diamond-open", "size": 14, "color": "#D55E00", "line": {"width": 2}},
+        customdata=[
+            [float(to_major(round(bound), currency)) for bound in (a.lower, a.upper)]
+            for a in anomalies
+        ],
+        hovertemplate="expected %{customdata[0]:,.2f} – %{customdata[1]:,.2f}"
+        "<extra>Unusual day</extra>",
+    )
+    return figure
+
+
 def new_vs_returning(split) -> Figure:
     figure = Figure(barmode="stack")
     days = [row.business_date for row in split]

@@ -27,6 +27,7 @@ NAV_ITEMS = (
     ("campaigns", "Campaigns", "/analytics/campaigns/"),
     ("funnel", "Funnel", "/analytics/funnel/"),
     ("cohorts", "Cohorts", "/analytics/cohorts/"),
+    ("alerts", "Alerts", "/analytics/alerts/"),
 )
 
 
@@ -35,6 +36,9 @@ def navbar() -> dbc.Navbar:
         dbc.NavItem(dbc.NavLink(label, href=href, id=f"shell-nav-{slug}", active="partial"))
         for slug, label, href in NAV_ITEMS
     ]
+    links.append(
+        dbc.NavItem(dbc.NavLink("Settings", href="/analytics/settings/", id="shell-nav-settings"))
+    )
     links.append(dbc.NavItem(dbc.NavLink("API", href="/api/v1/docs", external_link=True)))
     links.append(dbc.NavItem(sign_out_form()))
     return dbc.Navbar(
@@ -80,6 +84,7 @@ PAGES_WITH_RANGE = (
     "funnel",
     "cohorts",
     "orders",
+    "alerts",
 )
 
 

@@ -26,9 +26,11 @@ from app.models.commerce import (
     Refund,
     Subscription,
 )
+from app.models.insights import Anomaly, EmailSubscription, MonthForecast, MonthlyTarget
 from app.models.ops import AuditLog, JobRun, ShopSetting, StaleKey
 
 __all__ = [
+    "Anomaly",
     "ApiToken",
     "AuditLog",
     "Base",
@@ -41,10 +43,13 @@ __all__ = [
     "CustomerMetrics",
     "DailyAnalyticsSnapshot",
     "DailyBuyers",
+    "EmailSubscription",
     "FunnelConversionTime",
     "FunnelDaily",
     "JobRun",
     "LoyaltyAccount",
+    "MonthForecast",
+    "MonthlyTarget",
     "Order",
     "PageViewAnalytics",
     "Payment",

@@ -82,3 +82,12 @@ def in_list(column: str, values: tuple[str, ...]) -> str:
     """SQL text for a CHECK constraint that keeps a column inside a vocabulary."""
     quoted = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
     return f"{column} IN ({quoted})"
+
+
+# Figures the anomaly detector watches, overall ("all") and per channel.
+WATCHED_METRICS: tuple[str, ...] = ("net_revenue", "orders", "aov", "conversion_rate", "refunds")
+ALL_CHANNELS = "all"
+# Figures staff set monthly targets for (and the month-end forecast covers).
+TARGET_METRICS: tuple[str, ...] = ("net_revenue", "orders", "new_customers")
+# What a staff member can subscribe to by e-mail.
+SUBSCRIPTION_KINDS: tuple[str, ...] = ("daily", "weekly", "alerts")

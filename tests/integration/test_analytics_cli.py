@@ -89,9 +89,11 @@ def test_scheduler_has_the_nightly_retry_and_catch_up_jobs_in_shop_time(make_app
     app = make_app(SHOP_TIMEZONE="Europe/Berlin")
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"refresh", "nightly", "retry", "catch-up"}
+    assert set(jobs) == {"refresh", "nightly", "retry", "catch-up", "tell", "digests"}
     assert str(jobs["refresh"].trigger) == "interval[0:00:01]"
     assert str(jobs["nightly"].trigger) == "cron[hour='0', minute='15']"
+    assert str(jobs["digests"].trigger) == "cron[hour='7', minute='0']"
+    assert str(jobs["tell"].trigger) == "interval[0:30:00]"
     assert str(scheduler.timezone) == "Europe/Berlin"
 
 

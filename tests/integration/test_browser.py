@@ -36,7 +36,9 @@ PAGES = {
     "campaigns": "/analytics/campaigns/",
     "campaign-detail": "/analytics/campaigns/1/",
     "funnel": "/analytics/funnel/",
-    "cohorts": "/analytics/cohorts/",
+    "alerts": "/analytics/alerts/",
+    "settings": "/analytics/settings/",
+    "cohorts": "/analytics/cohorts/",  # last: the empty-shop walk ends on its empty state
 }
 TAB_TITLES = {
     "orders": "Orders",
@@ -47,6 +49,8 @@ TAB_TITLES = {
     "campaign-detail": "Campaign",
     "funnel": "Funnel",
     "cohorts": "Cohorts",
+    "alerts": "Alerts",
+    "settings": "Settings",
 }
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR")
 # Names the elements that stick out to the right (outside scrolling tables), for the message.

@@ -98,3 +98,50 @@ def test_production_refuses_per_worker_rate_limits_with_several_workers(tmp_path
         load_config(str(tmp_path), environ={**environ, "WEB_CONCURRENCY": "4"})
     assert load_config(str(tmp_path), environ={**environ, "WEB_CONCURRENCY": "1"})
     assert load_config(str(tmp_path), environ={**environ, **SHARED_LIMITS, "WEB_CONCURRENCY": "4"})
+
+
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": GOOD_SECRET,
+    "DATABASE_URL": "postgresql://db/shop",
+    **SHARED_LIMITS,
+}
+
+
+@pytest.mark.parametrize("secret", ["", "changeme", "short-secret"])
+def test_production_refuses_a_webhook_without_a_real_secret(tmp_path, secret):
+    environ = {**PRODUCTION, "ALERT_WEBHOOK_URL": "https://hooks.example/x"}
+    with pytest.raises(ConfigError, match="ALERT_WEBHOOK_SECRET"):
+        load_config(str(tmp_path), environ={**environ, "ALERT_WEBHOOK_SECRET": secret})
+    assert load_config(str(tmp_path), environ={**environ, "ALERT_WEBHOOK_SECRET": GOOD_SECRET})
+
+
+def test_production_mail_needs_a_sender(tmp_path):
+    environ = {**PRODUCTION, "MAIL_SERVER": "smtp.example"}
+    with pytest.raises(ConfigError, match="MAIL_DEFAULT_SENDER"):
+        load_config(str(tmp_path), environ=environ)
+    config = load_config(
+        str(tmp_path), environ={**environ, "MAIL_DEFAULT_SENDER": "Shop <reports@shop.example>"}
+    )
+    assert config["MAIL_SERVER"] == "smtp.example" and config["MAIL_PORT"] == 25
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ANOMALY_THRESHOLD", "1"),
+        ("ANOMALY_THRESHOLD", "high"),
+        ("ANOMALY_MIN_HISTORY", "7"),
+        ("MAIL_PORT", "0"),
+        ("DIGEST_AT", "7am"),
+    ],
+)
+def test_alert_and_mail_settings_out_of_range_are_refused(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_config(str(tmp_path), environ={name: value})
+
+
+def test_alert_settings_defaults(tmp_path):
+    config = load_config(str(tmp_path), environ={})
+    assert (config["ANOMALY_THRESHOLD"], config["ANOMALY_MIN_HISTORY"]) == (5.0, 28)
+    assert config["ALERT_WEBHOOK_URL"] == "" and config["MAIL_SERVER"] == ""

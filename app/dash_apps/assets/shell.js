@@ -13,6 +13,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         [/^\/analytics\/campaigns\/?$/, "Campaigns"],
         [/^\/analytics\/funnel\/?$/, "Funnel"],
         [/^\/analytics\/cohorts\/?$/, "Cohorts"],
+        [/^\/analytics\/alerts\/?$/, "Alerts"],
+        [/^\/analytics\/settings\/?$/, "Settings"],
       ];
       const match = pages.find(([pattern]) => pattern.test(pathname || ""));
       document.title = (match ? match[1] : "Page not found") + " · Storefront Analytics";

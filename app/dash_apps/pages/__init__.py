@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, ctx, dcc, html, no_update
 from dash.exceptions import MissingCallbackContextException
 
 from app.dash_apps.pages import (
+    alerts,
     campaign_detail,
     campaigns,
     cohorts,
@@ -18,6 +19,7 @@ from app.dash_apps.pages import (
     funnel,
     orders,
     revenue_streams,
+    settings,
 )
 
 Route = tuple[re.Pattern[str], Callable[..., html.Div]]
@@ -32,6 +34,8 @@ ROUTES: tuple[Route, ...] = (
     (re.compile(r"^/analytics/campaigns/(?P<campaign_id>\d+)/?$"), campaign_detail.layout),
     (re.compile(r"^/analytics/funnel/?$"), funnel.layout),
     (re.compile(r"^/analytics/cohorts/?$"), cohorts.layout),
+    (re.compile(r"^/analytics/alerts/?$"), alerts.layout),
+    (re.compile(r"^/analytics/settings/?$"), settings.layout),
 )
 PAGES_WITH_CALLBACKS = (
     dashboard,
@@ -42,6 +46,8 @@ PAGES_WITH_CALLBACKS = (
     funnel,
     cohorts,
     orders,
+    alerts,
+    settings,
 )
 
 

@@ -18,6 +18,7 @@ from app.analytics.dashboard import (
     payment_methods,
     segment_summary,
 )
+from app.analytics.insights import first_of_month, month_outlooks
 from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
@@ -31,7 +32,9 @@ from app.dash_apps.components import (
 )
 from app.dash_apps.exports import download, requested_format
 from app.dash_apps.grains import GRAINS, bucket_end, grain_control, grain_of
+from app.dash_apps.outlook import month_card_body
 from app.dash_apps.ranges import FIRST_DAY, LAST_DAY, PageRange, page_range
+from app.dash_apps.unusual_days import mark_unusual_days
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.timeutil import day_bounds_utc, utc_now
@@ -97,7 +100,17 @@ def layout() -> html.Div:
                     dbc.Col(
                         card("New and returning customers", graph("dashboard-customers")), lg=8
                     ),
-                    dbc.Col(card("Campaigns", html.Div(id="dashboard-campaigns")), lg=4),
+                    dbc.Col(
+                        [
+                            card(
+                                "This month and its targets",
+                                html.Div(id="dashboard-forecast"),
+                                element_id="dashboard-forecast-card",
+                            ),
+                            card("Campaigns", html.Div(id="dashboard-campaigns")),
+                        ],
+                        lg=4,
+                    ),
                 ]
             ),
             card(
@@ -231,10 +244,11 @@ def update_dashboard(search: str | None):
         )
     running = campaigns_running(db.session, days)
     segments = segment_rows(currency, formatted=True)
+    grain = grain_of(search)
     return (
         empty,
         kpi_cards(comparison, currency, chosen.versus),
-        figures.revenue_trend(series, before, currency, grain_of(search)),
+        mark_unusual_days(figures.revenue_trend(series, before, currency, grain), days, grain),
         figures.payment_mix(methods, currency)
         if methods
         else figures.empty_figure("No payments in this period"),
@@ -253,6 +267,7 @@ def update_dashboard(search: str | None):
             "Customers are sorted into segments every night from their orders;"
             " the first segments appear the morning after the first orders.",
         ),
+        month_card_body(month_outlooks(db.session, first_of_month(context.today())), currency),
     )
 
 
@@ -313,6 +328,7 @@ def register(app: Dash) -> None:
         Output("dashboard-customers", "figure"),
         Output("dashboard-campaigns", "children"),
         Output("dashboard-segments", "children"),
+        Output("dashboard-forecast", "children"),
         Input("url", "search"),
     )(update_dashboard)
     app.callback(

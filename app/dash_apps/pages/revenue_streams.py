@@ -19,6 +19,7 @@ from app.dash_apps.components import (
 from app.dash_apps.exports import download, requested_format
 from app.dash_apps.grains import GRAINS, grain_control, grain_of
 from app.dash_apps.ranges import parse_range
+from app.dash_apps.unusual_days import mark_unusual_days
 from app.extensions import db
 from app.formatting import format_count, format_money, to_major
 from app.models.enums import CHANNEL_LABELS
@@ -114,7 +115,9 @@ def update_revenue(search: str | None):
     return (
         empty,
         table("revenue-streams-channels", COLUMNS, rows, [False, True, True, True]),
-        figures.channel_trend(trend, currency, grain_of(search)),
+        mark_unusual_days(
+            figures.channel_trend(trend, currency, grain_of(search)), days, grain_of(search)
+        ),
     )
 
 
