@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.analytics.campaigns import rebuild_campaign_performance
 from app.analytics.cohorts import rebuild_cohorts
-from app.analytics.customers import refresh_customer_metrics, rescore_customers
+from app.analytics.customers import refresh_order_figures, rescore_customers
 from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel
 from app.analytics.periods import DateRange
@@ -174,7 +174,7 @@ def family_figures(session: Session, day: date, today: date) -> list[Figure]:
         measure(
             session,
             "customer metrics, full refresh from the orders",
-            lambda: refresh_customer_metrics(session, today),
+            lambda: full_customer_refresh(session, today),
             raw_sql(session, RAW_CUSTOMERS + RAW_SCORES, one),
             1.5,
             2,
@@ -191,6 +191,14 @@ def family_figures(session: Session, day: date, today: date) -> list[Figure]:
         )
     )
     return figures
+
+
+def full_customer_refresh(session: Session, today: date) -> None:
+    """What a backfill's refresher pass does for customers, the CLV scoring apart (measured on
+    its own): every customer's figures from the orders, then the rescoring that keeps the
+    model's churn risk (a bare refresh_customer_metrics would put the rule's back)."""
+    refresh_order_figures(session, None)
+    rescore_customers(session, today, scored_until=today - timedelta(days=1))
 
 
 def backfill_families(session: Session, full: DateRange) -> list[Figure]:

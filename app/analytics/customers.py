@@ -161,15 +161,30 @@ def _refresh_order_figures(session: Session, ids: list[int] | None) -> None:
         .outerjoin(sales, sales.c.customer_id == Customer.id)
         .outerjoin(refunds, refunds.c.customer_id == Customer.id)
     )
+    columns = [*REAL_TIME_COLUMNS, "updated_at"]
     if ids is not None:
-        select = select.where(Customer.id.in_(ids))
-    upsert_select(
-        session,
-        METRICS,
-        [*REAL_TIME_COLUMNS, "updated_at"],
-        select,
-        ["customer_id"],
-        changed_only=True,
+        upsert_select(
+            session,
+            METRICS,
+            columns,
+            select.where(Customer.id.in_(ids)),
+            ["customer_id"],
+            changed_only=True,
+        )
+        return
+    # Everyone: an UPDATE of the rows that changed. An upsert would lock every row it meets,
+    # changed or not — on PostgreSQL that is a write to every page of the table.
+    _add_missing_rows(session)
+    computed = select.subquery("computed")
+    figures = dict(zip(columns, computed.c, strict=True))
+    compared = [name for name in REAL_TIME_COLUMNS if name != "customer_id"]
+    session.execute(
+        METRICS.update()
+        .where(
+            METRICS.c.customer_id == figures["customer_id"],
+            sa.or_(*(METRICS.c[name].is_distinct_from(figures[name]) for name in compared)),
+        )
+        .values({name: figures[name] for name in columns if name != "customer_id"})
     )
 
 
