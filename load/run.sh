@@ -3,7 +3,7 @@
 # gunicorn with 2 workers on the 1,000,000-order bench data; prints requests per second and
 # p50/p95/p99 per kind, and fails on any error.
 #
-#   make load                                   # SQLite: a copy of bench/data/bench.sqlite
+#   make load                                   # SQLite: a copy of bench/data/shop-1m.sqlite
 #   LOAD_DATABASE_URL=postgresql://… make load  # PostgreSQL: seeded with the bench shop if empty
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,8 +34,8 @@ if [ -n "${LOAD_DATABASE_URL:-}" ]; then
   fi
   label="PostgreSQL"
 else
-  [ -f bench/data/bench.sqlite ] || $BIN/python -m bench --build-only
-  cp bench/data/bench.sqlite "$work/load.sqlite"
+  [ -f bench/data/shop-1m.sqlite ] || $BIN/python -m bench --build-only
+  cp bench/data/shop-1m.sqlite "$work/load.sqlite"
   export DATABASE_URL="sqlite:///$work/load.sqlite"
   $BIN/flask db upgrade
   label="SQLite"
