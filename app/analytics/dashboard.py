@@ -90,12 +90,6 @@ class KpiComparison:
         return {field.name: self.change(field.name) for field in fields(Kpis)}
 
 
-def distinct_customers(session: Session, days: DateRange) -> int:
-    """Customers with a counted order in the range (each counted once): the union of the
-    days' buyers the daily rebuild keeps (app/analytics/buyers.py)."""
-    return distinct_buyers(session, days)
-
-
 def kpis(session: Session, days: DateRange) -> Kpis:
     """Sums of the daily snapshots; distinct customers counted once over the whole range."""
     totals = session.execute(
@@ -122,7 +116,7 @@ def kpis(session: Session, days: DateRange) -> Kpis:
         discounts=discounts,
         refunds=refunds,
         orders=orders,
-        customers=distinct_customers(session, days),
+        customers=distinct_buyers(session, days),
         new_customers=new,
         sessions=sessions,
         converted=converted,
