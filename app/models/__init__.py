@@ -17,6 +17,7 @@ from app.models.analytics import (
     RevenueStream,
 )
 from app.models.base import Base
+from app.models.catalog import OrderLine, Product, ProductCost, RefundLine
 from app.models.commerce import (
     Customer,
     LoyaltyAccount,
@@ -28,12 +29,14 @@ from app.models.commerce import (
 )
 from app.models.insights import Anomaly, EmailSubscription, MonthForecast, MonthlyTarget
 from app.models.ops import AuditLog, JobRun, ShopSetting, StaleKey
+from app.models.product_figures import BasketDaily, ProductDaily, ProductPairDaily
 
 __all__ = [
     "Anomaly",
     "ApiToken",
     "AuditLog",
     "Base",
+    "BasketDaily",
     "Campaign",
     "CampaignPerformance",
     "ClvModel",
@@ -51,11 +54,17 @@ __all__ = [
     "MonthForecast",
     "MonthlyTarget",
     "Order",
+    "OrderLine",
     "PageViewAnalytics",
     "Payment",
     "PaymentMethodDaily",
+    "Product",
+    "ProductCost",
+    "ProductDaily",
+    "ProductPairDaily",
     "Referral",
     "Refund",
+    "RefundLine",
     "RevenueStream",
     "ShopSetting",
     "StaleKey",

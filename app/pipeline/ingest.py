@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from app.analytics.sql import dialect_insert
 from app.models import Campaign, ConversionEvent, Customer, Order, Payment
 from app.models.enums import COUNTED_STATUSES
+from app.pipeline.errors import IngestConflict, UnknownReference
+from app.pipeline.lines import OrderTotals, attach_lines
 from app.pipeline.stale import Keys, id_ranges, mark, mark_orders, shop_zone
 from app.timeutil import business_date
 
@@ -42,22 +44,6 @@ LATER_STATUSES = {
     "cancelled": {"cancelled"},
     "refunded": {"refunded"},
 }
-
-
-class IngestConflict(Exception):
-    """An external id arrived again with different content."""
-
-    def __init__(self, conflicts: dict[str, str]) -> None:
-        super().__init__("conflicting resubmission")
-        self.conflicts = conflicts
-
-
-class UnknownReference(Exception):
-    """A record names something we have not received (by the record's id)."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("unknown reference")
-        self.errors = errors
 
 
 @dataclass
@@ -206,7 +192,26 @@ def ingest_orders(session: Session, orders: list[dict]) -> IngestResult:
         mark_orders(session, ids.values())
     result.created = [row["external_id"] for row in new_rows if row["external_id"] in ids]
     result.unchanged.sort()
+    _attach_sent_lines(session, orders)
     return result
+
+
+def _attach_sent_lines(session: Session, orders: list[dict]) -> None:
+    """The lines of the orders that came with them: stored for orders without lines yet,
+    compared for the others (app/pipeline/lines.py)."""
+    lines = {o["external_id"]: o["lines"] for o in orders if o.get("lines")}
+    if not lines:
+        return
+    totals = session.execute(
+        sa.select(
+            ORDERS.c.id,
+            ORDERS.c.external_id,
+            ORDERS.c.placed_at,
+            ORDERS.c.subtotal,
+            ORDERS.c.discount,
+        ).where(ORDERS.c.external_id.in_(lines))
+    )
+    attach_lines(session, [OrderTotals(*row) for row in totals], lines)
 
 
 def _insert_new(session: Session, table: sa.Table, rows: list[dict]) -> dict[str, int]:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from app.models import Order, Refund
 from app.models.enums import COUNTED_STATUSES
-from app.pipeline.ingest import IngestConflict
+from app.pipeline.errors import IngestConflict
+from app.pipeline.refund_lines import RefundLinesRefused, book_refund_lines
 from app.pipeline.stale import Keys, mark, mark_orders, shop_zone
 from app.timeutil import business_date
 
@@ -139,6 +140,8 @@ class RefundState:
 def add_refund(session: Session, order_id: int, refund: dict) -> tuple[RefundState, bool]:
     """Book a merchandise refund once per refund id; returns it and whether it is new.
 
+    Its `lines` (optional) say what came back of which line (app/pipeline/refund_lines.py).
+
     Never takes the refunded total past the merchandise; a full refund marks the order
     refunded. The same refund id again is "unchanged" if identical, else a conflict.
     """
@@ -162,8 +165,9 @@ def add_refund(session: Session, order_id: int, refund: dict) -> tuple[RefundSta
             f"refund of {refund['amount']} exceeds the {remaining} left to refund"
         )
     day = business_date(refund["refunded_at"], shop_zone())
-    session.execute(
-        REFUNDS.insert().values(
+    refund_id = session.scalar(
+        REFUNDS.insert()
+        .values(
             external_id=refund["refund_id"],
             order_id=order.id,
             amount=refund["amount"],
@@ -171,7 +175,12 @@ def add_refund(session: Session, order_id: int, refund: dict) -> tuple[RefundSta
             business_date=day,
             reason=refund.get("reason"),
         )
+        .returning(REFUNDS.c.id)
     )
+    try:
+        book_refund_lines(session, order.id, refund_id, refund["amount"], refund.get("lines"))
+    except RefundLinesRefused as error:
+        raise RecordError("lines", str(error)) from None
     if refund["amount"] == remaining:
         session.execute(ORDERS.update().where(ORDERS.c.id == order.id).values(status="refunded"))
     customers = {order.customer_id} - {None}

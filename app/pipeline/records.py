@@ -10,10 +10,11 @@ from datetime import date
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from app.models import ConversionEvent, Customer, Order, Refund
+from app.models import ConversionEvent, Customer, Order, Product, Refund
 from app.models.enums import CHANNELS, EVENT_TYPES, PAYMENT_METHODS
 from app.pipeline.erasure import ERASED_PREFIX
 from app.pipeline.fields import Email, Identifier, Moment, Text
+from app.pipeline.lines import lines_mismatch
 from app.pipeline.purchases import ORDER_SESSION_PREFIX
 
 # Ids the shop derives itself: a client cannot take them.
@@ -28,6 +29,8 @@ DAY_RANGE = validate.Range(
 )
 MINOR_UNITS = validate.Range(min=0, max=10**12)
 ORDERS, CUSTOMERS, EVENTS = Order.__table__, Customer.__table__, ConversionEvent.__table__
+PRODUCTS = Product.__table__
+UNITS = validate.Range(min=1, max=10**6)
 
 
 def _unique(records: list[dict], key: str, field_name: str) -> None:
@@ -45,6 +48,37 @@ def customer_id_field(**kwargs) -> Identifier:
         metadata={"description": "your customer id"},
         **kwargs,
     )
+
+
+def product_id_field(**kwargs) -> Identifier:
+    return Identifier(PRODUCTS.c.external_id, metadata={"description": "your product id"}, **kwargs)
+
+
+class LineIn(Schema):
+    product_id = product_id_field(required=True)
+    quantity = fields.Integer(required=True, strict=True, validate=UNITS)
+    unit_price = fields.Integer(
+        required=True, strict=True, validate=MINOR_UNITS, metadata={"description": "minor units"}
+    )
+    discount = fields.Integer(
+        load_default=0,
+        strict=True,
+        validate=MINOR_UNITS,
+        metadata={"description": "this line's own discount; the rest of the order's is spread"},
+    )
+    unit_cost = fields.Integer(
+        load_default=None,
+        strict=True,
+        validate=MINOR_UNITS,
+        metadata={"description": "cost at the sale; else the product's cost in force then"},
+    )
+    name = Text(PRODUCTS.c.name, load_default=None)
+    category = Text(PRODUCTS.c.category, load_default=None)
+
+    @validates_schema
+    def discount_within_line(self, data: dict, **_kwargs) -> None:
+        if data["discount"] > data["quantity"] * data["unit_price"]:
+            raise ValidationError("must not exceed quantity × unit_price", "discount")
 
 
 class OrderIn(Schema):
@@ -71,6 +105,19 @@ class OrderIn(Schema):
     )
     payment_method = fields.String(load_default="card", validate=validate.OneOf(PAYMENT_METHODS))
     coupon_code = Text(ORDERS.c.coupon_code, load_default=None)
+    lines = fields.List(
+        fields.Nested(LineIn),
+        load_default=None,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "optional; quantity × unit_price must sum to the subtotal"},
+    )
+
+    @validates_schema
+    def lines_add_up(self, data: dict, **_kwargs) -> None:
+        if data.get("lines"):
+            reason = lines_mismatch(data["lines"], data["subtotal"], data["discount"])
+            if reason:
+                raise ValidationError(reason, "lines")
 
     @validates_schema
     def completed_after_placed(self, data: dict, **_kwargs) -> None:
@@ -107,11 +154,80 @@ class StatusIn(Schema):
     at = Moment(load_default=None)
 
 
+class RefundLineIn(Schema):
+    line_number = fields.Integer(load_default=None, strict=True, validate=UNITS)
+    product_id = product_id_field(load_default=None)
+    quantity = fields.Integer(
+        load_default=0,
+        strict=True,
+        validate=validate.Range(min=0, max=10**6),
+        metadata={"description": "units that came back (0: money only)"},
+    )
+    amount = fields.Integer(required=True, strict=True, validate=MINOR_UNITS)
+
+    @validates_schema
+    def names_a_line(self, data: dict, **_kwargs) -> None:
+        if data["line_number"] is None and data["product_id"] is None:
+            raise ValidationError("name the line by line_number or product_id", "line_number")
+
+
 class RefundIn(Schema):
     refund_id = Identifier(Refund.__table__.c.external_id, required=True)
     amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**12))
     refunded_at = Moment(required=True)
     reason = Text(Refund.__table__.c.reason, load_default=None)
+    lines = fields.List(
+        fields.Nested(RefundLineIn),
+        load_default=None,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "optional: what came back; else spread over the lines"},
+    )
+
+
+class CostIn(Schema):
+    unit_cost = fields.Integer(required=True, strict=True, validate=MINOR_UNITS)
+    effective_from = Moment(required=True, metadata={"description": "in force from"})
+
+
+class ProductIn(Schema):
+    product_id = product_id_field(required=True)
+    name = Text(PRODUCTS.c.name, required=True)
+    sku = Text(PRODUCTS.c.sku, load_default=None)
+    category = Text(PRODUCTS.c.category, load_default=None)
+    unit_cost = fields.Integer(
+        load_default=None,
+        strict=True,
+        validate=MINOR_UNITS,
+        metadata={"description": "a cost in force from cost_from (default: now)"},
+    )
+    cost_from = Moment(load_default=None)
+    costs = fields.List(
+        fields.Nested(CostIn),
+        load_default=None,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "dated costs (history), instead of unit_cost"},
+    )
+
+    @validates_schema
+    def one_way_to_give_costs(self, data: dict, **_kwargs) -> None:
+        if data.get("costs") and data.get("unit_cost") is not None:
+            raise ValidationError("give unit_cost or costs, not both", "costs")
+        if data.get("cost_from") and data.get("unit_cost") is None:
+            raise ValidationError("cost_from needs a unit_cost", "cost_from")
+
+
+class ProductBatch(Schema):
+    products = fields.List(
+        fields.Nested(ProductIn), required=True, validate=validate.Length(min=1, max=1000)
+    )
+
+    @pre_load
+    def one_product_is_a_batch_of_one(self, data, **_kwargs):
+        return {"products": [data]} if isinstance(data, dict) and "products" not in data else data
+
+    @validates_schema
+    def unique_ids(self, data: dict, **_kwargs) -> None:
+        _unique(data["products"], "product_id", "products")
 
 
 class EventIn(Schema):

@@ -29,6 +29,7 @@ from app.analytics.customers import first_order_dates, refresh_order_figures, re
 from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel
 from app.analytics.periods import DateRange
+from app.analytics.product_figures import rebuild_products
 from app.analytics.traffic import rebuild_page_views
 from app.database import BATCH_LOCK_WAIT_MS, LOCK_WAIT, WRITER, is_lock_timeout, is_retryable
 from app.formatting import minor_unit_exponent
@@ -292,7 +293,7 @@ def _rescore(session: Session, settings: RefreshSettings, today: date) -> None:
 
 def _rebuild_days(session: Session, keys: Keys) -> None:
     """Snapshots and channels of every stale day; visits, page views and the funnel of the
-    visit days; campaign days of the sales days."""
+    visit days; campaign and product days of the sales days."""
     for days_range in rebuild_ranges(keys.days | keys.visit_days):
         rebuild_daily(session, days_range, session_days=keys.visit_days)
     for days_range in rebuild_ranges(keys.visit_days):
@@ -300,6 +301,7 @@ def _rebuild_days(session: Session, keys: Keys) -> None:
         rebuild_funnel(session, days_range)
     for days_range in rebuild_ranges(keys.days):
         rebuild_campaign_performance(session, days_range)
+        rebuild_products(session, days_range)
 
 
 def _orders_in(

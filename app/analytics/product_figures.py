@@ -1,0 +1,155 @@
+"""Product, basket and pair figures per business day, rebuilt set-based by the refresher.
+
+Sales count on the order's business day, returns on the refund's. Each range is deleted and
+inserted again from the commerce tables inside the refresher's transaction, so re-running it
+writes the same rows and a day that lost its last line loses its rows.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.analytics.periods import DateRange
+from app.analytics.sql import counted
+from app.models import (
+    BasketDaily,
+    Order,
+    OrderLine,
+    ProductDaily,
+    ProductPairDaily,
+    Refund,
+    RefundLine,
+)
+
+ORDERS, LINES = Order.__table__, OrderLine.__table__
+REFUNDS, REFUND_LINES = Refund.__table__, RefundLine.__table__
+PRODUCT_DAILY, BASKETS, PAIRS = (
+    ProductDaily.__table__,
+    BasketDaily.__table__,
+    ProductPairDaily.__table__,
+)
+FIGURES = (
+    "orders",
+    "units",
+    "gross",
+    "discounts",
+    "returned_units",
+    "returns",
+    "cost_of_goods",
+    "costed_sales",
+)
+
+
+def rebuild_products(session: Session, days: DateRange) -> None:
+    """Recompute every product, basket and pair row of the range."""
+    for table in (PRODUCT_DAILY, BASKETS, PAIRS):
+        session.execute(table.delete().where(table.c.business_date.between(days.start, days.end)))
+    combined = sa.union_all(_sales(days), _returns(days)).subquery()
+    sums = [sa.func.sum(combined.c[name]) for name in FIGURES]
+    net = sums[2] - sums[3] - sums[5]
+    session.execute(
+        PRODUCT_DAILY.insert().from_select(
+            ["business_date", "product_id", *FIGURES, "net_sales"],
+            sa.select(combined.c.business_date, combined.c.product_id, *sums, net).group_by(
+                combined.c.business_date, combined.c.product_id
+            ),
+        )
+    )
+    session.execute(
+        BASKETS.insert().from_select(["business_date", "orders", "lines", "units"], _baskets(days))
+    )
+    session.execute(
+        PAIRS.insert().from_select(
+            ["business_date", "product_a", "product_b", "orders"], _pairs(days)
+        )
+    )
+
+
+def _counted_lines(days: DateRange):
+    return (
+        sa.select()
+        .select_from(ORDERS.join(LINES, LINES.c.order_id == ORDERS.c.id))
+        .where(ORDERS.c.business_date.between(days.start, days.end), counted(ORDERS.c.status))
+    )
+
+
+def _known(value):
+    """The value where the line's cost is known, else 0."""
+    return sa.case((LINES.c.unit_cost.is_not(None), value), else_=0)
+
+
+def _sales(days: DateRange) -> sa.Select:
+    gross = LINES.c.quantity * LINES.c.unit_price
+    return (
+        _counted_lines(days)
+        .add_columns(
+            ORDERS.c.business_date,
+            LINES.c.product_id,
+            sa.func.count(sa.distinct(ORDERS.c.id)).label("orders"),
+            sa.func.sum(LINES.c.quantity).label("units"),
+            sa.func.sum(gross).label("gross"),
+            sa.func.sum(LINES.c.discount).label("discounts"),
+            sa.literal(0).label("returned_units"),
+            sa.literal(0).label("returns"),
+            sa.func.sum(_known(LINES.c.quantity * LINES.c.unit_cost)).label("cost_of_goods"),
+            sa.func.sum(_known(gross - LINES.c.discount)).label("costed_sales"),
+        )
+        .group_by(ORDERS.c.business_date, LINES.c.product_id)
+    )
+
+
+def _returns(days: DateRange) -> sa.Select:
+    """What came back, on the refund's day; units back in stock take their cost with them."""
+    return (
+        sa.select(
+            REFUNDS.c.business_date,
+            LINES.c.product_id,
+            sa.literal(0).label("orders"),
+            sa.literal(0).label("units"),
+            sa.literal(0).label("gross"),
+            sa.literal(0).label("discounts"),
+            sa.func.sum(REFUND_LINES.c.quantity).label("returned_units"),
+            sa.func.sum(REFUND_LINES.c.amount).label("returns"),
+            -sa.func.sum(_known(REFUND_LINES.c.quantity * LINES.c.unit_cost)),
+            -sa.func.sum(_known(REFUND_LINES.c.amount)),
+        )
+        .select_from(
+            REFUNDS.join(REFUND_LINES, REFUND_LINES.c.refund_id == REFUNDS.c.id).join(
+                LINES, LINES.c.id == REFUND_LINES.c.order_line_id
+            )
+        )
+        .where(REFUNDS.c.business_date.between(days.start, days.end))
+        .group_by(REFUNDS.c.business_date, LINES.c.product_id)
+    )
+
+
+def _baskets(days: DateRange) -> sa.Select:
+    return (
+        _counted_lines(days)
+        .add_columns(
+            ORDERS.c.business_date,
+            sa.func.count(sa.distinct(ORDERS.c.id)),
+            sa.func.count(),
+            sa.func.sum(LINES.c.quantity),
+        )
+        .group_by(ORDERS.c.business_date)
+    )
+
+
+def _pairs(days: DateRange) -> sa.Select:
+    other = LINES.alias("other")
+    return (
+        _counted_lines(days)
+        .join(
+            other,
+            sa.and_(other.c.order_id == ORDERS.c.id, other.c.product_id > LINES.c.product_id),
+        )
+        .add_columns(
+            ORDERS.c.business_date,
+            LINES.c.product_id,
+            other.c.product_id,
+            sa.func.count(sa.distinct(ORDERS.c.id)),
+        )
+        .group_by(ORDERS.c.business_date, LINES.c.product_id, other.c.product_id)
+    )

@@ -1,0 +1,192 @@
+"""Sales and profit by product and category, read from the refresher's per-day tables.
+
+Gross profit is counted only where a line's cost is known: `costed_sales` − `cost_of_goods`,
+and every profit figure travels with `cost_known_share`, the share of net sales it covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.analytics.periods import DateRange
+from app.models import Product, ProductDaily
+
+DAILY, PRODUCTS = ProductDaily.__table__, Product.__table__
+SUMMED = (
+    "orders",
+    "units",
+    "gross",
+    "discounts",
+    "returned_units",
+    "returns",
+    "net_sales",
+    "cost_of_goods",
+    "costed_sales",
+)
+SORTS = ("net_sales", "units", "gross_profit", "margin", "returns", "change")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Summed product figures with the ratios a person reads."""
+
+    orders: int = 0
+    units: int = 0
+    gross: int = 0
+    discounts: int = 0
+    returned_units: int = 0
+    returns: int = 0
+    net_sales: int = 0
+    cost_of_goods: int = 0
+    costed_sales: int = 0
+
+    @property
+    def gross_profit(self) -> int:
+        """Profit on the sales whose cost is known."""
+        return self.costed_sales - self.cost_of_goods
+
+    @property
+    def margin(self) -> float | None:
+        return self.gross_profit / self.costed_sales if self.costed_sales > 0 else None
+
+    @property
+    def cost_known_share(self) -> float | None:
+        return self.costed_sales / self.net_sales if self.net_sales > 0 else None
+
+    @property
+    def return_rate(self) -> float | None:
+        """Returns as a share of sales after discounts (by value: refunds may name no units)."""
+        sold = self.gross - self.discounts
+        return self.returns / sold if sold > 0 else None
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    product_id: int
+    external_id: str
+    name: str
+    sku: str | None
+    category: str
+    unit_cost: int | None
+    figures: Figures
+    previous_net_sales: int
+
+    @property
+    def change(self) -> int:
+        return self.figures.net_sales - self.previous_net_sales
+
+
+def _sums(days: DateRange, *group_by) -> sa.Select:
+    return (
+        sa.select(*group_by, *(sa.func.sum(DAILY.c[name]).label(name) for name in SUMMED))
+        .where(DAILY.c.business_date.between(days.start, days.end))
+        .group_by(*group_by)
+    )
+
+
+def _figures(row) -> Figures:
+    return Figures(**{name: int(getattr(row, name) or 0) for name in SUMMED})
+
+
+def product_totals(session: Session, days: DateRange) -> Figures:
+    """Every product's figures of the range together (the dashboard's profit card)."""
+    return _figures(session.execute(_sums(days)).one())
+
+
+def product_rows(
+    session: Session, days: DateRange, previous: DateRange | None = None
+) -> list[ProductRow]:
+    """Each product with sales or returns in the range, with its net sales in `previous`."""
+    current = {row.product_id: row for row in session.execute(_sums(days, DAILY.c.product_id))}
+    before: dict[int, int] = {}
+    if previous is not None:
+        before = dict(
+            session.execute(
+                sa.select(DAILY.c.product_id, sa.func.sum(DAILY.c.net_sales))
+                .where(DAILY.c.business_date.between(previous.start, previous.end))
+                .group_by(DAILY.c.product_id)
+            ).all()
+        )
+    wanted = set(current) | set(before)
+    if not wanted:
+        return []
+    described = session.execute(
+        sa.select(
+            PRODUCTS.c.id,
+            PRODUCTS.c.external_id,
+            PRODUCTS.c.name,
+            PRODUCTS.c.sku,
+            PRODUCTS.c.category,
+            PRODUCTS.c.unit_cost,
+        ).where(PRODUCTS.c.id.in_(wanted))
+    )
+    return [
+        ProductRow(
+            *product,
+            figures=_figures(current[product.id]) if product.id in current else Figures(),
+            previous_net_sales=int(before.get(product.id) or 0),
+        )
+        for product in described
+    ]
+
+
+def sort_rows(rows: list[ProductRow], by: str) -> list[ProductRow]:
+    """Largest first; a margin that cannot be known sorts last."""
+
+    def key(row: ProductRow):
+        if by == "change":
+            return row.change
+        if by in ("gross_profit", "margin"):
+            value = getattr(row.figures, by)
+            return value if value is not None and row.figures.costed_sales else float("-inf")
+        return getattr(row.figures, by)
+
+    return sorted(rows, key=lambda row: (key(row), row.external_id), reverse=True)
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    category: str
+    products: int
+    figures: Figures
+    previous_net_sales: int
+
+
+def category_rows(rows: list[ProductRow]) -> list[CategoryRow]:
+    """The product rows summed by category, largest net sales first."""
+    grouped: dict[str, list[ProductRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.category, []).append(row)
+    categories = [
+        CategoryRow(
+            category=name,
+            products=sum(1 for r in members if r.figures.units or r.figures.returns),
+            figures=Figures(**{n: sum(getattr(r.figures, n) for r in members) for n in SUMMED}),
+            previous_net_sales=sum(r.previous_net_sales for r in members),
+        )
+        for name, members in grouped.items()
+    ]
+    return sorted(categories, key=lambda c: (c.figures.net_sales, c.category), reverse=True)
+
+
+@dataclass(frozen=True)
+class ProductDay:
+    business_date: date
+    figures: Figures
+
+
+def product_days(session: Session, product_id: int, days: DateRange) -> list[ProductDay]:
+    """One product's figures for each day of the range that has any."""
+    rows = session.execute(
+        sa.select(DAILY.c.business_date, *(DAILY.c[name] for name in SUMMED))
+        .where(
+            DAILY.c.product_id == product_id,
+            DAILY.c.business_date.between(days.start, days.end),
+        )
+        .order_by(DAILY.c.business_date)
+    )
+    return [ProductDay(row.business_date, _figures(row)) for row in rows]

@@ -1,0 +1,64 @@
+"""Pre-computed product figures per business day, written by the refresher only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, Money
+
+
+class ProductDaily(Base):
+    """One product's day: sales on the order's day, returns on the refund's day.
+
+    net_sales = gross − discounts − returns. `cost_of_goods` counts only lines whose cost is
+    known (less the cost of units that came back); `costed_sales` is the net sales of those
+    same lines, so gross profit = costed_sales − cost_of_goods, never a silent zero cost.
+    """
+
+    __tablename__ = "product_daily"
+    __table_args__ = (
+        sa.Index("ix_product_daily_product_id_business_date", "product_id", "business_date"),
+    )
+
+    business_date: Mapped[date] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    orders: Mapped[int] = mapped_column(default=0)
+    units: Mapped[int] = mapped_column(default=0)
+    gross: Mapped[int] = mapped_column(Money, default=0)
+    discounts: Mapped[int] = mapped_column(Money, default=0)
+    returned_units: Mapped[int] = mapped_column(default=0)
+    returns: Mapped[int] = mapped_column(Money, default=0)
+    net_sales: Mapped[int] = mapped_column(Money, default=0)
+    cost_of_goods: Mapped[int] = mapped_column(Money, default=0)
+    costed_sales: Mapped[int] = mapped_column(Money, default=0)
+
+
+class BasketDaily(Base):
+    """The day's counted orders that carry lines: the base of the pairs' support and lift."""
+
+    __tablename__ = "basket_daily"
+
+    business_date: Mapped[date] = mapped_column(primary_key=True)
+    orders: Mapped[int] = mapped_column(default=0)
+    lines: Mapped[int] = mapped_column(default=0)
+    units: Mapped[int] = mapped_column(default=0)
+
+
+class ProductPairDaily(Base):
+    """Counted orders of the day holding both products (product_a < product_b)."""
+
+    __tablename__ = "product_pair_daily"
+
+    business_date: Mapped[date] = mapped_column(primary_key=True)
+    product_a: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    product_b: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    orders: Mapped[int] = mapped_column(default=0)
