@@ -68,7 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(unsubscribe.bp)
-    from app.api import analytics, campaigns, events, insights, orders
+    from app.api import analytics, campaigns, events, insights, orders, products
 
     app.register_blueprint(reports.bp)
     api = Api(app)
@@ -77,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
     api.register_blueprint(campaigns.blp)
     api.register_blueprint(events.blp)
     api.register_blueprint(insights.blp)
+    api.register_blueprint(products.blp)
+    api.register_blueprint(products.write_blp)
 
 
 def register_pipeline(app: Flask) -> None:

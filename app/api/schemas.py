@@ -6,18 +6,20 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.analytics.customer_reports import SORTABLE
 from app.analytics.periods import MAX_RANGE_DAYS
+from app.analytics.products import SORTS as PRODUCT_SORTS
 from app.models.enums import ALL_CHANNELS, CAMPAIGN_STATUSES, CHANNELS, SEGMENTS, WATCHED_METRICS
 from app.pipeline.records import (
     DAY_RANGE,
     MINOR_UNITS,
     EventBatch,
     OrderBatch,
+    ProductBatch,
     RefundIn,
     StatusIn,
 )
 from app.pipeline.targets import MONTH, TargetsIn
 
-__all__ = ["EventBatch", "OrderBatch", "RefundIn", "StatusIn", "TargetsIn"]
+__all__ = ["EventBatch", "OrderBatch", "ProductBatch", "RefundIn", "StatusIn", "TargetsIn"]
 
 
 class BatchResult(Schema):
@@ -94,6 +96,12 @@ class CustomerQuery(Schema):
     segment = fields.String(load_default=None, validate=validate.OneOf(SEGMENTS))
     sort = fields.String(load_default="lifetime_value", validate=validate.OneOf(list(SORTABLE)))
     descending = fields.Boolean(load_default=True)
+
+
+class ProductListQuery(RangeQuery):
+    sort = fields.String(load_default="net_sales", validate=validate.OneOf(PRODUCT_SORTS))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    category = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
 
 
 class JobRunQuery(Schema):

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from app.database import begin_write, is_lock_timeout, is_retryable
 from app.extensions import csrf, db, limiter
-from app.pipeline.ingest import IngestConflict, IngestResult, UnknownReference
+from app.pipeline.errors import IngestConflict, LinesRefused, UnknownReference
+from app.pipeline.ingest import IngestResult
 from app.problem import error_response
 from app.security import api_caller, api_rate_limit
 
@@ -98,6 +99,8 @@ def run_batch(ingest: Callable[[Session, list[dict]], IngestResult], records: li
             )
         except UnknownReference as unknown:
             return error_response(422, "records name unknown orders", errors=unknown.errors)
+        except LinesRefused as refused:
+            return error_response(422, "lines do not add up to their orders", errors=refused.errors)
         return {"created": result.created, "unchanged": result.unchanged}
 
     return run_write(write)

@@ -72,7 +72,7 @@ class ParsedRow:
 PLAIN_DECIMAL = re.compile(r"\d{1,13}(\.\d+)?")
 
 
-def _amount(raw: str, exponent: int, name: str) -> int:
+def amount_in_minor_units(raw: str, exponent: int, name: str) -> int:
     text = raw.strip()
     if not text:
         return 0
@@ -107,9 +107,9 @@ def _parse(record: dict[str, str], zone: ZoneInfo, exponent: int) -> tuple[dict,
     messages: dict[str, list[str]] = {}
     values: dict[str, object] = {}
     for name, convert in (
-        ("total", lambda raw: _amount(raw, exponent, "total")),
-        ("discount", lambda raw: _amount(raw, exponent, "discount")),
-        ("refunded", lambda raw: _amount(raw, exponent, "refunded")),
+        ("total", lambda raw: amount_in_minor_units(raw, exponent, "total")),
+        ("discount", lambda raw: amount_in_minor_units(raw, exponent, "discount")),
+        ("refunded", lambda raw: amount_in_minor_units(raw, exponent, "refunded")),
         ("placed_at", lambda raw: _moment(raw, zone)),
     ):
         try:

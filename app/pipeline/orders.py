@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.models import Order, Refund
 from app.models.enums import COUNTED_STATUSES
 from app.pipeline.errors import IngestConflict
-from app.pipeline.refund_lines import RefundLinesRefused, book_refund_lines
+from app.pipeline.refund_lines import LineExhausted, RefundLinesRefused, book_refund_lines
 from app.pipeline.stale import Keys, mark, mark_orders, shop_zone
 from app.timeutil import business_date
 
@@ -179,6 +179,8 @@ def add_refund(session: Session, order_id: int, refund: dict) -> tuple[RefundSta
     )
     try:
         book_refund_lines(session, order.id, refund_id, refund["amount"], refund.get("lines"))
+    except LineExhausted as error:
+        raise TransitionError(str(error)) from None
     except RefundLinesRefused as error:
         raise RecordError("lines", str(error)) from None
     if refund["amount"] == remaining:

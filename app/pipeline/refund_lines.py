@@ -65,6 +65,11 @@ class RefundLinesRefused(Exception):
     """A refund's lines cannot be true for its order (422 on `lines`)."""
 
 
+class LineExhausted(RefundLinesRefused):
+    """A named line has less left to return than asked: the order's state, not the request,
+    is in the way (409, like a refund beyond the order's merchandise)."""
+
+
 def book_refund_lines(
     session: Session, order_id: int, refund_id: int, amount: int, named: list[dict] | None
 ) -> int:
@@ -107,12 +112,12 @@ def _named_refund_lines(
         if state.id in rows:
             raise RefundLinesRefused(f"line {state.line_number} is named twice")
         if item["quantity"] > state.quantity - state.returned_units:
-            raise RefundLinesRefused(
+            raise LineExhausted(
                 f"line {state.line_number}: {item['quantity']} units back, but only "
                 f"{state.quantity - state.returned_units} are left to return"
             )
         if item["amount"] > state.net - state.refunded:
-            raise RefundLinesRefused(
+            raise LineExhausted(
                 f"line {state.line_number}: {item['amount']} back, but only "
                 f"{state.net - state.refunded} is left to refund"
             )

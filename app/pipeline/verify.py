@@ -20,8 +20,11 @@ from app.analytics.customers import REAL_TIME_COLUMNS, refresh_customer_metrics
 from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel
 from app.analytics.periods import DateRange
+from app.analytics.product_figures import FIGURES as PRODUCT_FIGURES
+from app.analytics.product_figures import rebuild_products
 from app.analytics.traffic import rebuild_page_views
 from app.models import (
+    BasketDaily,
     CampaignPerformance,
     CohortRetention,
     ConversionEvent,
@@ -33,6 +36,8 @@ from app.models import (
     Order,
     PageViewAnalytics,
     PaymentMethodDaily,
+    ProductDaily,
+    ProductPairDaily,
     Refund,
     RevenueStream,
 )
@@ -79,6 +84,9 @@ CHECKED: dict[sa.Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("sessions", "product_views", "add_to_carts", "checkouts", "purchases"),
     ),
     FunnelConversionTime.__table__: (("business_date", "channel", "minutes"), ("sessions",)),
+    ProductDaily.__table__: (("business_date", "product_id"), (*PRODUCT_FIGURES, "net_sales")),
+    BasketDaily.__table__: (("business_date",), ("orders", "lines", "units")),
+    ProductPairDaily.__table__: (("business_date", "product_a", "product_b"), ("orders",)),
 }
 
 
@@ -123,6 +131,7 @@ def recompute_everything(session: Session, today: date) -> None:
         rebuild_page_views(session, days)
         rebuild_funnel(session, days)
         rebuild_campaign_performance(session, days)
+        rebuild_products(session, days)
     refresh_customer_metrics(session, as_of=today)
     rebuild_cohorts(session)
 
