@@ -4,7 +4,10 @@ gunicorn runs with 4 workers and the scheduler process refreshes every half seco
 clients post overlapping order batches (shared customers, a campaign's coupon, days weeks
 back), race full and partial refunds and resent refund ids on shared orders, race "complete"
 against "cancel" on shared pending orders, and post visits whose page views arrive late;
-meanwhile a CSV import, a backfill and the nightly job run as their own processes. Then the
+meanwhile a CSV import, a backfill and the nightly job run as their own processes. Two
+orders in three carry lines: every client returns a unit of the same line at once, and one
+client changes product costs (a first cost backdated over earlier sales among them) while
+the others' batches name those products. Then the
 refresher is drained and `flask analytics verify` compares every derived table with a
 from-scratch recompute; no order may be refunded beyond its merchandise, purchase events must
 match the final statuses, and no request may have answered 5xx.
@@ -54,6 +57,29 @@ FROM orders o LEFT JOIN conversion_events e ON e.order_id = o.id AND e.event_typ
 WHERE o.external_id LIKE 'T-%' OR o.external_id LIKE 'CSV-%'
 GROUP BY o.id, o.external_id, o.status
 HAVING COUNT(e.id) <> CASE WHEN o.status IN ('completed', 'refunded') THEN 1 ELSE 0 END
+"""
+# Every line rule that must hold whatever the race: lines add up to their order, no line
+# gives back more than it sold, every refund of an order with lines is spread over them to
+# the cent, and no line lacks a cost that was in force at its sale.
+LINE_PROBLEMS = """
+SELECT 'lines do not add up', o.external_id FROM orders o JOIN order_lines l ON l.order_id = o.id
+GROUP BY o.id, o.external_id, o.subtotal, o.discount
+HAVING SUM(l.quantity * l.unit_price) <> o.subtotal OR SUM(l.discount) <> o.discount
+UNION ALL
+SELECT 'line gave back too much', CAST(l.id AS VARCHAR(20)) FROM order_lines l
+JOIN refund_lines rl ON rl.order_line_id = l.id
+GROUP BY l.id, l.quantity, l.unit_price, l.discount
+HAVING SUM(rl.quantity) > l.quantity OR SUM(rl.amount) > l.quantity * l.unit_price - l.discount
+UNION ALL
+SELECT 'refund not on its lines', r.external_id FROM refunds r
+WHERE EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = r.order_id)
+AND r.amount <> (SELECT COALESCE(SUM(rl.amount), 0) FROM refund_lines rl WHERE rl.refund_id = r.id)
+UNION ALL
+SELECT 'line without the cost in force', o.external_id FROM order_lines l
+JOIN orders o ON o.id = l.order_id
+WHERE l.unit_cost IS NULL AND EXISTS (
+  SELECT 1 FROM product_costs c WHERE c.product_id = l.product_id
+  AND c.effective_from <= o.placed_at)
 """
 NET_BY_DAY = """
 SELECT d, SUM(v) FROM (
@@ -137,7 +163,44 @@ def order_record(number: int, now: datetime) -> dict:
     }
     if number % 7 == 0:
         record["coupon_code"] = CAMPAIGN_CODE.lower()
+    if number % 3:
+        record["lines"] = order_lines(number, record["subtotal"])
     return record
+
+
+def order_lines(number: int, subtotal: int) -> list[dict]:
+    """Two products, adding up to the subtotal; TP-4 and TP-5 have no cost until a client
+    posts one, backdated, while orders naming them keep arriving."""
+    unit = subtotal // 5
+    first, second = f"TP-{number % 6}", f"TP-{(number + 1) % 6}"
+    return [
+        {"product_id": first, "quantity": 2, "unit_price": unit, "name": f"Product {first}"},
+        {"product_id": second, "quantity": 1, "unit_price": subtotal - 2 * unit},
+    ]
+
+
+def cost_change(round_number: int, now: datetime) -> dict:
+    """Costs of every product: TP-0…3 change each round; TP-4 and TP-5 get their first cost
+    in round 1, dated before every order, so the lines sold without it must take it."""
+    products = [
+        {
+            "product_id": f"TP-{k}",
+            "name": f"Product TP-{k}",
+            "unit_cost": 100 + 10 * round_number + k,
+        }
+        for k in range(4)
+    ]
+    if round_number == 1:
+        products += [
+            {
+                "product_id": f"TP-{k}",
+                "name": f"Product TP-{k}",
+                "unit_cost": 300 + k,
+                "cost_from": (now - timedelta(days=90)).isoformat(),
+            }
+            for k in (4, 5)
+        ]
+    return {"products": products}
 
 
 def visit(session: int, now: datetime, late: bool) -> list[dict]:
@@ -197,6 +260,15 @@ def race(client: Client, index: int, round_number: int, pool: int, now: datetime
             client.send(kind, f"/api/v1/orders/T-{number}/refunds", refund)
         if index == round_number % CLIENTS:
             client.send("cancel", f"/api/v1/orders/T-{number}/status", {"status": "cancelled"})
+        # Every client returns one unit of the same line: two units, so two succeed.
+        if "lines" in record:
+            one_back = {
+                "refund_id": f"RL-{number}-{index}",
+                "amount": 1,
+                "refunded_at": refunded_at,
+                "lines": [{"line_number": 1, "quantity": 1, "amount": 1}],
+            }
+            client.send("refund line", f"/api/v1/orders/T-{number}/refunds", one_back)
     for number in pending:
         status = "completed" if index % 2 else "cancelled"
         client.send("status change", f"/api/v1/orders/T-{number}/status", {"status": status})
@@ -208,6 +280,9 @@ def client_rounds(
     for round_number in range(rounds):
         numbers = batch_numbers(index, round_number, pool)
         orders = [order_record(n, now) for n in numbers]
+        if index == CLIENTS - 1:
+            # While the other clients' batches name the same products.
+            client.send("cost change", "/api/v1/products", cost_change(round_number, now))
         client.send("orders batch", "/api/v1/orders", {"orders": orders})
         barrier.wait()
         race(client, index, round_number, pool, now)
@@ -285,6 +360,7 @@ class Outcome:
     verify_output: str
     verify_ok: bool
     over_refunded: list
+    line_problems: list
     purchase_mismatches: list
     net_revenue_mismatches: list
     orders: int
@@ -297,6 +373,7 @@ class Outcome:
             self.verify_ok
             and not self.server_errors
             and not self.over_refunded
+            and not self.line_problems
             and not self.purchase_mismatches
             and not self.net_revenue_mismatches
         )
@@ -396,6 +473,7 @@ def run(database_url: str, rounds: int, pool: int, csv_rows: int, instance: Path
         with engine.connect() as connection:
             over = [tuple(row) for row in connection.execute(sa.text(REFUNDED_OVER))]
             purchases = [tuple(row) for row in connection.execute(sa.text(PURCHASES_WRONG))]
+            line_problems = [tuple(row) for row in connection.execute(sa.text(LINE_PROBLEMS))]
             net_by_day = {
                 str(day): int(net) for day, net in connection.execute(sa.text(NET_BY_DAY))
             }
@@ -429,6 +507,7 @@ def run(database_url: str, rounds: int, pool: int, csv_rows: int, instance: Path
         verify_output=checked.stdout + checked.stderr,
         verify_ok=checked.returncode == 0,
         over_refunded=over,
+        line_problems=line_problems,
         purchase_mismatches=purchases,
         net_revenue_mismatches=wrong_days,
         orders=orders,
@@ -456,8 +535,10 @@ def report(outcome: Outcome) -> str:
         outcome.verify_output.rstrip(),
         f"5xx answers: {len(outcome.server_errors)}; over-refunded orders: "
         f"{len(outcome.over_refunded)}; purchase events off: {len(outcome.purchase_mismatches)}; "
-        f"days whose net revenue differs from the orders: {len(outcome.net_revenue_mismatches)}",
+        f"days whose net revenue differs from the orders: {len(outcome.net_revenue_mismatches)}; "
+        f"line rules broken: {len(outcome.line_problems)}",
     ]
+    lines += [f"  {problem}: {subject}" for problem, subject in outcome.line_problems[:10]]
     lines += outcome.server_errors[:10]
     return "\n".join(lines)
 
