@@ -21,7 +21,12 @@ from sqlalchemy.orm import Session
 from app.models import Order, Refund
 from app.models.enums import COUNTED_STATUSES
 from app.pipeline.errors import IngestConflict
-from app.pipeline.refund_lines import LineExhausted, RefundLinesRefused, book_refund_lines
+from app.pipeline.refund_lines import (
+    LineExhausted,
+    RefundLinesRefused,
+    book_refund_lines,
+    same_refund_lines,
+)
 from app.pipeline.stale import Keys, mark, mark_orders, shop_zone
 from app.timeutil import business_date
 
@@ -147,12 +152,16 @@ def add_refund(session: Session, order_id: int, refund: dict) -> tuple[RefundSta
     """
     order = lock_order(session, order_id)
     existing = session.execute(
-        sa.select(REFUNDS.c.order_id, REFUNDS.c.amount, REFUNDS.c.business_date).where(
-            REFUNDS.c.external_id == refund["refund_id"]
-        )
+        sa.select(
+            REFUNDS.c.id, REFUNDS.c.order_id, REFUNDS.c.amount, REFUNDS.c.business_date
+        ).where(REFUNDS.c.external_id == refund["refund_id"])
     ).one_or_none()
     if existing is not None:
-        if existing.order_id != order.id or existing.amount != refund["amount"]:
+        if (
+            existing.order_id != order.id
+            or existing.amount != refund["amount"]
+            or not same_refund_lines(session, order.id, existing.id, refund.get("lines"))
+        ):
             raise IngestConflict({refund["refund_id"]: "already exists with different content"})
         return RefundState(refund["refund_id"], existing.amount, existing.business_date), False
     if order.status not in COUNTED_STATUSES:

@@ -143,3 +143,33 @@ def _named_line(item: dict, by_number: dict, by_product: dict) -> LineState:
             "name the line by line_number"
         )
     return matches[0]
+
+
+def same_refund_lines(
+    session: Session, order_id: int, refund_id: int, named: list[dict] | None
+) -> bool:
+    """Whether a resent refund names the lines the stored one gave back (naming none: yes)."""
+    if not named:
+        return True
+    states = line_states(session, order_id)
+    numbers = {state.id: state.line_number for state in states}
+    stored = {
+        (numbers[line_id], units, money)
+        for line_id, units, money in session.execute(
+            sa.select(
+                REFUND_LINES.c.order_line_id, REFUND_LINES.c.quantity, REFUND_LINES.c.amount
+            ).where(REFUND_LINES.c.refund_id == refund_id)
+        )
+    }
+    by_number = {state.line_number: state for state in states}
+    by_product: dict[str, list[LineState]] = defaultdict(list)
+    for state in states:
+        by_product[state.product].append(state)
+    try:
+        sent = {
+            (_named_line(item, by_number, by_product).line_number, item["quantity"], item["amount"])
+            for item in named
+        }
+    except RefundLinesRefused:
+        return False
+    return sent == stored

@@ -125,6 +125,12 @@ def test_a_refund_names_what_came_back_and_returns_net_on_the_refund_day(
         "lines": [{"product_id": "MUG", "quantity": 1, "amount": 1_500}],
     }
     assert post(url, back, writer)[0] == 201
+    assert post(url, back, writer)[0] == 200  # the same refund again: unchanged
+    other_line = {**back, "lines": [{"product_id": "TEA", "quantity": 1, "amount": 1_000}]}
+    other_line["amount"] = 1_500
+    other_line["lines"][0]["amount"] = 1_500
+    status, body = post(url, other_line, writer)
+    assert status == 409 and "already received" in str(body)
     too_many = {**back, "refund_id": "R-2", "lines": [{**back["lines"][0], "quantity": 2}]}
     status, body = post(url, too_many, writer)
     assert status == 409 and "left to return" in str(body)
