@@ -23,6 +23,7 @@ from app.analytics.dashboard import (
 )
 from app.analytics.funnel import funnel_summary
 from app.analytics.periods import DateRange
+from app.analytics.products import product_rows
 from app.extensions import db
 from app.models import ApiToken
 from bench.report import Figure
@@ -64,6 +65,10 @@ def api_figures(app: Flask, start: date, end: date) -> list[Figure]:
             lambda: cohort_retention(db.session, end, 12),
         ),
         "campaigns": ("/api/v1/campaigns", None),
+        "products (top 50 by net sales)": (
+            f"/api/v1/products?{query}",
+            lambda: product_rows(db.session, days, days.previous()),
+        ),
     }
     figures = []
     for name, (url, engine_call) in endpoints.items():

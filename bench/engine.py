@@ -19,6 +19,7 @@ from app.analytics.customers import refresh_order_figures, rescore_customers
 from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel
 from app.analytics.periods import DateRange
+from app.analytics.product_figures import rebuild_products
 from app.analytics.traffic import rebuild_page_views
 from app.pipeline.jobs import nightly_keys
 from app.pipeline.refresher import RefreshSettings, refresh_pass
@@ -95,7 +96,25 @@ RAW_COHORTS = {
     "sqlite": "strftime('%Y-%m', business_date)",
     "postgresql": "to_char(business_date, 'YYYY-MM')",
 }
-RAW_DAY_FAMILIES = RAW_DAILY + RAW_CAMPAIGNS + RAW_PAGE_VIEWS + RAW_FUNNEL
+RAW_PRODUCTS = [
+    "SELECT o.business_date, l.product_id, COUNT(DISTINCT o.id), SUM(l.quantity),"
+    " SUM(l.quantity * l.unit_price), SUM(l.discount), SUM(CASE WHEN l.unit_cost IS NOT NULL"
+    " THEN l.quantity * l.unit_cost ELSE 0 END), SUM(CASE WHEN l.unit_cost IS NOT NULL THEN"
+    " l.quantity * l.unit_price - l.discount ELSE 0 END) FROM orders o JOIN order_lines l"
+    f" ON l.order_id = o.id WHERE o.business_date BETWEEN :s AND :e AND o.{COUNTED}"
+    " GROUP BY o.business_date, l.product_id",
+    "SELECT r.business_date, l.product_id, SUM(rl.quantity), SUM(rl.amount) FROM refunds r"
+    " JOIN refund_lines rl ON rl.refund_id = r.id JOIN order_lines l ON l.id = rl.order_line_id"
+    " WHERE r.business_date BETWEEN :s AND :e GROUP BY r.business_date, l.product_id",
+    "SELECT o.business_date, COUNT(DISTINCT o.id), COUNT(*), SUM(l.quantity) FROM orders o"
+    f" JOIN order_lines l ON l.order_id = o.id WHERE o.business_date BETWEEN :s AND :e AND o.{COUNTED}"
+    " GROUP BY o.business_date",
+    "SELECT o.business_date, a.product_id, b.product_id, COUNT(DISTINCT o.id) FROM orders o"
+    " JOIN order_lines a ON a.order_id = o.id JOIN order_lines b ON b.order_id = o.id"
+    f" AND b.product_id > a.product_id WHERE o.business_date BETWEEN :s AND :e AND o.{COUNTED}"
+    " GROUP BY o.business_date, a.product_id, b.product_id",
+]
+RAW_DAY_FAMILIES = RAW_DAILY + RAW_CAMPAIGNS + RAW_PAGE_VIEWS + RAW_FUNNEL + RAW_PRODUCTS
 
 
 def raw_cohorts(dialect: str) -> list[str]:
@@ -161,6 +180,11 @@ def family_figures(session: Session, day: date, today: date) -> list[Figure]:
         ("  day: page views", lambda: rebuild_page_views(session, one), RAW_PAGE_VIEWS),
         ("  day: funnel", lambda: rebuild_funnel(session, one), RAW_FUNNEL),
         (
+            "  day: products, baskets and pairs",
+            lambda: rebuild_products(session, one),
+            RAW_PRODUCTS,
+        ),
+        (
             "  every customer rescored from the summary",
             lambda: rescore_customers(session, today, scored_until=today - timedelta(days=1)),
             RAW_SCORES,
@@ -213,6 +237,12 @@ def backfill_families(session: Session, full: DateRange) -> list[Figure]:
             None,
         ),
         ("  backfill: page views", lambda: rebuild_page_views(session, full), RAW_PAGE_VIEWS, None),
+        (
+            "  backfill: products, baskets and pairs",
+            lambda: rebuild_products(session, full),
+            RAW_PRODUCTS,
+            None,
+        ),
     ]
     return [
         measure(session, name, work, raw_sql(session, raw, full), budget, 1)

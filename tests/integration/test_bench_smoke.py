@@ -33,11 +33,26 @@ def test_the_engine_bench_and_its_raw_baselines_run_on_this_database(app):
     import bench.engine
     from app.analytics.periods import DateRange
     from app.extensions import db
+    from app.models import OrderLine, Product
     from tests.factories import CustomerFactory, EventFactory
 
     customer = CustomerFactory()
+    mug = Product(external_id="MUG", name="Mug")
+    db.session.add(mug)
     for day in (9, 10):
-        OrderFactory(customer=customer, placed_at=datetime(2026, 3, day, 12, tzinfo=UTC))
+        order = OrderFactory(customer=customer, placed_at=datetime(2026, 3, day, 12, tzinfo=UTC))
+        db.session.add(
+            OrderLine(
+                order_id=order.id,
+                line_number=1,
+                product_id=mug.id,
+                quantity=1,
+                unit_price=order.subtotal,
+                discount=order.discount,
+                unit_cost=100,
+            )
+        )
+    db.session.commit()
     EventFactory(session_id="s1", event_type="page_view")
     refresh()
     day, today = date(2026, 3, 10), date(2026, 3, 11)
@@ -45,6 +60,6 @@ def test_the_engine_bench_and_its_raw_baselines_run_on_this_database(app):
     assert nightly.measured > 0 and nightly.baseline > 0
     families = bench.engine.family_figures(db.session, day, today)
     families += bench.engine.backfill_families(db.session, DateRange(date(2026, 3, 1), day))
-    assert len(families) == 11 and all(f.baseline > 0 for f in families)
+    assert len(families) == 13 and all(f.baseline > 0 for f in families)
     assert bench.engine.backfill_raw(db.session, DateRange(date(2026, 3, 1), day)) > 0
     assert bench.pages.cold_dashboard_p95(app, "?start=2026-03-01&end=2026-03-31", runs=2) > 0
