@@ -1,18 +1,20 @@
 """What is bought together, and which first purchases bring customers back.
 
-Pairs come from the refresher's per-day pair counts: for products A and B over a range,
-support = orders with both / orders with lines, confidence(A→B) = orders with both / orders
-with A, lift = confidence(A→B) / share of orders with B (above 1: bought together more often
-than chance).
+Pairs come from the refresher's per-day pair counts (app/analytics/pairs.py): for products
+A and B over a range, support = orders with both / orders with lines, confidence(A→B) =
+orders with both / orders with A, lift = confidence(A→B) / share of orders with B (above 1:
+bought together more often than chance).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.analytics.pairs import split_key, summed_pairs
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted
 from app.models import (
@@ -22,10 +24,9 @@ from app.models import (
     OrderLine,
     Product,
     ProductDaily,
-    ProductPairDaily,
 )
 
-PAIRS, BASKETS, DAILY = ProductPairDaily.__table__, BasketDaily.__table__, ProductDaily.__table__
+BASKETS, DAILY = BasketDaily.__table__, ProductDaily.__table__
 PRODUCTS, ORDERS, LINES = Product.__table__, Order.__table__, OrderLine.__table__
 METRICS = CustomerMetrics.__table__
 MIN_PAIR_ORDERS = 5
@@ -43,34 +44,23 @@ class Pair:
     lift: float
 
 
-def basket_orders(session: Session, days: DateRange) -> int:
-    """Counted orders with lines in the range."""
-    return int(
-        session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(BASKETS.c.orders), 0)).where(
-                BASKETS.c.business_date.between(days.start, days.end)
-            )
-        )
-    )
-
-
 def product_pairs(
     session: Session, days: DateRange, *, min_orders: int = MIN_PAIR_ORDERS, limit: int = 20
 ) -> list[Pair]:
     """The pairs bought together in the most orders (at least `min_orders`), most first."""
-    total = basket_orders(session, days)
-    together = sa.func.sum(PAIRS.c.orders)
-    top = session.execute(
-        sa.select(PAIRS.c.product_a, PAIRS.c.product_b, together)
-        .where(PAIRS.c.business_date.between(days.start, days.end))
-        .group_by(PAIRS.c.product_a, PAIRS.c.product_b)
-        .having(together >= min_orders)
-        .order_by(together.desc(), PAIRS.c.product_a, PAIRS.c.product_b)
-        .limit(limit)
+    in_range = BASKETS.c.business_date.between(days.start, days.end)
+    rows = session.execute(
+        sa.select(BASKETS.c.orders, BASKETS.c.pair_keys, BASKETS.c.pair_orders).where(in_range)
     ).all()
-    if not top:
+    total = sum(orders for orders, _, _ in rows)
+    keys, together = summed_pairs([(k, c) for _, k, c in rows])
+    wanted = np.flatnonzero(together >= min_orders)
+    # Most orders first; equal counts in key order, so the list is stable.
+    top = wanted[np.lexsort((keys[wanted], -together[wanted]))][:limit]
+    if not len(top):
         return []
-    ids = {a for a, _, _ in top} | {b for _, b, _ in top}
+    pairs = [(*split_key(keys[i]), int(together[i])) for i in top]
+    ids = {a for a, _, _ in pairs} | {b for _, b, _ in pairs}
     alone = dict(
         session.execute(
             sa.select(DAILY.c.product_id, sa.func.sum(DAILY.c.orders))
@@ -86,20 +76,19 @@ def product_pairs(
         Pair(
             product_a=names[a],
             product_b=names[b],
-            orders=int(both),
+            orders=both,
             support=both / total,
             confidence_a_to_b=both / alone[a],
             confidence_b_to_a=both / alone[b],
             lift=both * total / (alone[a] * alone[b]),
         )
-        for a, b, both in top
+        for a, b, both in pairs
     ]
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
-    return dict(
-        session.execute(sa.select(PRODUCTS.c.id, PRODUCTS.c.name).where(PRODUCTS.c.id.in_(ids)))
-    )
+    query = sa.select(PRODUCTS.c.id, PRODUCTS.c.name).where(PRODUCTS.c.id.in_(ids))
+    return dict(session.execute(query).all())
 
 
 @dataclass(frozen=True)

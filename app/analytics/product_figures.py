@@ -7,28 +7,20 @@ writes the same rows and a day that lost its last line loses its rows.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.analytics.pairs import PAIR_KEY_SHIFT, pack_keys, pack_orders
 from app.analytics.periods import DateRange
-from app.analytics.sql import counted
-from app.models import (
-    BasketDaily,
-    Order,
-    OrderLine,
-    ProductDaily,
-    ProductPairDaily,
-    Refund,
-    RefundLine,
-)
+from app.analytics.sql import counted, raw_rows
+from app.models import BasketDaily, Order, OrderLine, ProductDaily, Refund, RefundLine
 
 ORDERS, LINES = Order.__table__, OrderLine.__table__
 REFUNDS, REFUND_LINES = Refund.__table__, RefundLine.__table__
-PRODUCT_DAILY, BASKETS, PAIRS = (
-    ProductDaily.__table__,
-    BasketDaily.__table__,
-    ProductPairDaily.__table__,
-)
+PRODUCT_DAILY, BASKETS = ProductDaily.__table__, BasketDaily.__table__
 FIGURES = (
     "orders",
     "units",
@@ -42,8 +34,8 @@ FIGURES = (
 
 
 def rebuild_products(session: Session, days: DateRange) -> None:
-    """Recompute every product, basket and pair row of the range."""
-    for table in (PRODUCT_DAILY, BASKETS, PAIRS):
+    """Recompute every product and basket row of the range."""
+    for table in (PRODUCT_DAILY, BASKETS):
         session.execute(table.delete().where(table.c.business_date.between(days.start, days.end)))
     combined = sa.union_all(_sales(days), _returns(days)).subquery()
     sums = [sa.func.sum(combined.c[name]) for name in FIGURES]
@@ -56,14 +48,35 @@ def rebuild_products(session: Session, days: DateRange) -> None:
             ),
         )
     )
-    session.execute(
-        BASKETS.insert().from_select(["business_date", "orders", "lines", "units"], _baskets(days))
-    )
-    session.execute(
-        PAIRS.insert().from_select(
-            ["business_date", "product_a", "product_b", "orders"], _pairs(days)
+    baskets = _basket_rows(session, days)
+    if baskets:
+        session.execute(BASKETS.insert(), baskets)
+
+
+def _basket_rows(session: Session, days: DateRange) -> list[dict]:
+    """Each day's baskets with its pairs packed as arrays (app/analytics/baskets.py)."""
+    pairs: dict[date, list[tuple[int, int]]] = defaultdict(list)
+    for day, key, orders in raw_rows(session, _pairs(days)):
+        pairs[_as_date(day)].append((key, orders))
+    rows = []
+    for day, orders, lines, units in raw_rows(session, _baskets(days)):
+        day = _as_date(day)
+        found = pairs.get(day, [])
+        rows.append(
+            {
+                "business_date": day,
+                "orders": orders,
+                "lines": lines,
+                "units": int(units),
+                "pair_keys": pack_keys([key for key, _ in found]),
+                "pair_orders": pack_orders([count for _, count in found]),
+            }
         )
-    )
+    return rows
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _counted_lines(days: DateRange):
@@ -138,18 +151,16 @@ def _baskets(days: DateRange) -> sa.Select:
 
 
 def _pairs(days: DateRange) -> sa.Select:
+    """Orders of each day holding both products, by pair key, in key order."""
     other = LINES.alias("other")
+    key = LINES.c.product_id * PAIR_KEY_SHIFT + other.c.product_id
     return (
         _counted_lines(days)
         .join(
             other,
             sa.and_(other.c.order_id == ORDERS.c.id, other.c.product_id > LINES.c.product_id),
         )
-        .add_columns(
-            ORDERS.c.business_date,
-            LINES.c.product_id,
-            other.c.product_id,
-            sa.func.count(sa.distinct(ORDERS.c.id)),
-        )
+        .add_columns(ORDERS.c.business_date, key, sa.func.count(sa.distinct(ORDERS.c.id)))
         .group_by(ORDERS.c.business_date, LINES.c.product_id, other.c.product_id)
+        .order_by(ORDERS.c.business_date, LINES.c.product_id, other.c.product_id)
     )

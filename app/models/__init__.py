@@ -29,7 +29,7 @@ from app.models.commerce import (
 )
 from app.models.insights import Anomaly, EmailSubscription, MonthForecast, MonthlyTarget
 from app.models.ops import AuditLog, JobRun, ShopSetting, StaleKey
-from app.models.product_figures import BasketDaily, ProductDaily, ProductPairDaily
+from app.models.product_figures import BasketDaily, ProductDaily
 
 __all__ = [
     "Anomaly",
@@ -61,7 +61,6 @@ __all__ = [
     "Product",
     "ProductCost",
     "ProductDaily",
-    "ProductPairDaily",
     "Referral",
     "Refund",
     "RefundLine",

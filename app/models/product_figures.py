@@ -39,7 +39,11 @@ class ProductDaily(Base):
 
 
 class BasketDaily(Base):
-    """The day's counted orders that carry lines: the base of the pairs' support and lift."""
+    """The day's counted orders that carry lines, and how often each pair of products was
+    bought in one of them: `pair_keys` holds the pairs as sorted 64-bit integers (the lower
+    product id × 2³² + the higher) and `pair_orders` the orders of each, as 32-bit integers
+    (app/analytics/baskets.py). A range's pairs are summed from these in numpy: a pair table
+    row per day and pair made a year's pairs a GROUP BY of 730,000 rows (0.65 s)."""
 
     __tablename__ = "basket_daily"
 
@@ -47,18 +51,5 @@ class BasketDaily(Base):
     orders: Mapped[int] = mapped_column(default=0)
     lines: Mapped[int] = mapped_column(default=0)
     units: Mapped[int] = mapped_column(default=0)
-
-
-class ProductPairDaily(Base):
-    """Counted orders of the day holding both products (product_a < product_b)."""
-
-    __tablename__ = "product_pair_daily"
-
-    business_date: Mapped[date] = mapped_column(primary_key=True)
-    product_a: Mapped[int] = mapped_column(
-        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
-    )
-    product_b: Mapped[int] = mapped_column(
-        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
-    )
-    orders: Mapped[int] = mapped_column(default=0)
+    pair_keys: Mapped[bytes] = mapped_column(sa.LargeBinary, default=b"")
+    pair_orders: Mapped[bytes] = mapped_column(sa.LargeBinary, default=b"")

@@ -37,7 +37,6 @@ from app.models import (
     PageViewAnalytics,
     PaymentMethodDaily,
     ProductDaily,
-    ProductPairDaily,
     Refund,
     RevenueStream,
 )
@@ -85,8 +84,10 @@ CHECKED: dict[sa.Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     FunnelConversionTime.__table__: (("business_date", "channel", "minutes"), ("sessions",)),
     ProductDaily.__table__: (("business_date", "product_id"), (*PRODUCT_FIGURES, "net_sales")),
-    BasketDaily.__table__: (("business_date",), ("orders", "lines", "units")),
-    ProductPairDaily.__table__: (("business_date", "product_a", "product_b"), ("orders",)),
+    BasketDaily.__table__: (
+        ("business_date",),
+        ("orders", "lines", "units", "pair_keys", "pair_orders"),
+    ),
 }
 
 

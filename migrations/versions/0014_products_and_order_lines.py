@@ -1,5 +1,5 @@
 """products and order lines: the catalog with dated costs, order and refund lines, and the
-per-day product, basket and pair figures the refresher keeps
+per-day product and basket (with pair) figures the refresher keeps
 
 Revision ID: 0014
 Revises: 0013
@@ -25,6 +25,8 @@ def upgrade():
         sa.Column("orders", sa.Integer(), nullable=False),
         sa.Column("lines", sa.Integer(), nullable=False),
         sa.Column("units", sa.Integer(), nullable=False),
+        sa.Column("pair_keys", sa.LargeBinary(), nullable=False),
+        sa.Column("pair_orders", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("business_date", name=op.f("pk_basket_daily")),
     )
     op.create_table(
@@ -89,28 +91,6 @@ def upgrade():
             unique=False,
         )
 
-    op.create_table(
-        "product_pair_daily",
-        sa.Column("business_date", sa.Date(), nullable=False),
-        sa.Column("product_a", sa.Integer(), nullable=False),
-        sa.Column("product_b", sa.Integer(), nullable=False),
-        sa.Column("orders", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["product_a"],
-            ["products.id"],
-            name=op.f("fk_product_pair_daily_product_a_products"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["product_b"],
-            ["products.id"],
-            name=op.f("fk_product_pair_daily_product_b_products"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint(
-            "business_date", "product_a", "product_b", name=op.f("pk_product_pair_daily")
-        ),
-    )
     op.create_table(
         "order_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -187,7 +167,6 @@ def downgrade():
         batch_op.drop_index("ix_order_lines_product_id")
 
     op.drop_table("order_lines")
-    op.drop_table("product_pair_daily")
     with op.batch_alter_table("product_daily", schema=None) as batch_op:
         batch_op.drop_index("ix_product_daily_product_id_business_date")
 

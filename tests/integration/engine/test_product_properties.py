@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.analytics.baskets import product_pairs
 from app.analytics.periods import DateRange
 from app.analytics.product_figures import rebuild_products
 from app.database import begin_write
@@ -358,3 +359,39 @@ def test_lines_hold_the_whole_order_and_refund(app):
     back = db.session.execute(sa.text("SELECT SUM(amount), SUM(quantity) FROM refund_lines")).one()
     assert tuple(back) == (301, 0)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1
+
+
+def test_pairs_count_orders_holding_both_with_support_confidence_and_lift(app):
+    """Four orders: A+B twice, A+C once, B alone. A→B: 2 of A's 3 orders; lift 2·4/(3·3)."""
+    baskets = [["A", "B"], ["A", "B", "B"], ["A", "C"], ["B"]]
+    orders = []
+    for number, products in enumerate(baskets):
+        lines = [{"product_id": p, "quantity": 1, "unit_price": 100} for p in products]
+        orders.append(
+            OrderIn().load(
+                {
+                    "external_id": f"O{number}",
+                    "customer_id": f"C{number}",
+                    "placed_at": f"2026-05-0{1 + number % 2}T12:00:00+00:00",
+                    "subtotal": 100 * len(products),
+                    "lines": lines,
+                }
+            )
+        )
+    _write(lambda: ingest_orders(db.session, orders))
+    refresh()
+    may = DateRange(date(2026, 5, 1), date(2026, 5, 31))
+    pairs = product_pairs(db.session, may, min_orders=1)
+    assert [(p.product_a, p.product_b, p.orders) for p in pairs] == [("A", "B", 2), ("A", "C", 1)]
+    top = pairs[0]
+    assert (
+        top.support == 2 / 4 and top.confidence_a_to_b == 2 / 3 and top.confidence_b_to_a == 2 / 3
+    )
+    assert top.lift == 2 * 4 / (3 * 3)
+    assert product_pairs(db.session, may, min_orders=3) == []
+    assert (
+        product_pairs(db.session, DateRange(date(2026, 5, 2), date(2026, 5, 2)), min_orders=1)[
+            0
+        ].orders
+        == 1
+    )
