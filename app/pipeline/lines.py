@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.analytics.sql import dialect_insert
-from app.models import OrderLine, Product, ProductCost, Refund, RefundLine
+from app.models import Order, OrderLine, Product, ProductCost, Refund, RefundLine
 from app.models.catalog import UNCATEGORISED
 from app.pipeline.allocation import spread
 from app.pipeline.errors import IngestConflict, LinesRefused
@@ -30,6 +30,7 @@ from app.pipeline.refund_lines import book_refund_lines
 from app.pipeline.stale import Keys, mark, mark_orders
 
 LINES, PRODUCTS, COSTS = OrderLine.__table__, Product.__table__, ProductCost.__table__
+ORDERS = Order.__table__
 REFUNDS, REFUND_LINES = Refund.__table__, RefundLine.__table__
 # What makes two submissions of an order's lines "the same lines".
 COMPARED = ("product", "quantity", "unit_price", "discount")
@@ -159,6 +160,7 @@ def attach_lines(
     }
     if refused:
         raise LinesRefused(refused)
+    _lock_orders(session, [order.id for order in orders])
     stored = _stored_lines(session, [order.id for order in orders])
     products = ensure_products(session, (x for o in orders for x in lines[o.external_id]))
     costs = _costs(session, products.values())
@@ -181,6 +183,18 @@ def attach_lines(
         _spread_earlier_refunds(session, got)
         mark_orders(session, got)
     return attached, unchanged
+
+
+def _lock_orders(session: Session, order_ids: list[int]) -> None:
+    """The orders' rows, locked as a refund locks its order (app/pipeline/orders.py): a refund
+    booked while lines arrive is then either spread over them here or sees them itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.select(ORDERS.c.id)
+            .where(ORDERS.c.id.in_(order_ids))
+            .order_by(ORDERS.c.id)
+            .with_for_update(key_share=True)
+        ).all()
 
 
 def _same_lines(sent: list[dict], discounts: list[int], stored: list[dict]) -> bool:

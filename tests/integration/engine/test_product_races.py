@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from app.database import begin_write
 from app.extensions import db
-from app.models import OrderLine
+from app.models import OrderLine, RefundLine
 from app.pipeline.ingest import ingest_orders
+from app.pipeline.orders import add_refund, find_order
 from app.pipeline.products import save_products
 from app.pipeline.records import OrderIn, ProductBatch
 
@@ -104,3 +105,37 @@ def test_a_backdated_cost_reaches_the_lines_of_a_batch_open_when_it_was_posted(a
     assert finished.is_set()
     db.session.expire_all()
     assert db.session.scalars(sa.select(OrderLine.unit_cost)).all() == [400]
+
+
+def test_lines_that_arrive_while_a_refund_is_open_take_that_refund_too(app):
+    bare = {key: value for key, value in _order().items() if key != "lines"}
+    begin_write(db.session)
+    ingest_orders(db.session, [{**bare, "lines": None}])
+    db.session.commit()
+    seen = find_order(db.session, "O-1")
+    db.session.commit()
+
+    engine = db.engine
+    refunding = Session(engine)
+    begin_write(refunding)
+    refund = {"refund_id": "R-1", "amount": 500, "refunded_at": PLACED + timedelta(days=1)}
+    add_refund(refunding, seen.id, refund)  # the order has no lines yet: none to spread over
+    finished = threading.Event()
+
+    def send_lines() -> None:
+        with app.app_context(), Session(engine) as batch:
+            begin_write(batch)
+            ingest_orders(batch, [_order()])  # the same order again, now with its lines
+            batch.commit()
+        finished.set()
+
+    sender = threading.Thread(target=send_lines)
+    sender.start()
+    time.sleep(0.5)
+    assert not finished.is_set()  # the lines wait for the refund that holds the order
+    refunding.commit()
+    refunding.close()
+    sender.join(timeout=30)
+    assert finished.is_set()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.sum(RefundLine.amount))) == 500
