@@ -97,8 +97,11 @@ def product_pairs(
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    # .all(): a Result has keys() of its own, so dict() would read it as a mapping and fail.
     return dict(
-        session.execute(sa.select(PRODUCTS.c.id, PRODUCTS.c.name).where(PRODUCTS.c.id.in_(ids)))
+        session.execute(
+            sa.select(PRODUCTS.c.id, PRODUCTS.c.name).where(PRODUCTS.c.id.in_(ids))
+        ).all()
     )
 
 
