@@ -190,3 +190,14 @@ def product_days(session: Session, product_id: int, days: DateRange) -> list[Pro
         .order_by(DAILY.c.business_date)
     )
     return [ProductDay(row.business_date, _figures(row)) for row in rows]
+
+
+def daily_totals(session: Session, days: DateRange) -> list[ProductDay]:
+    """Every product's figures of each day of the range together (days without any: none)."""
+    rows = session.execute(_sums(days, DAILY.c.business_date).order_by(DAILY.c.business_date))
+    return [ProductDay(row.business_date, _figures(row)) for row in rows]
+
+
+def has_product_figures(session: Session) -> bool:
+    """Whether any order with lines has ever been counted (else product figures mean nothing)."""
+    return session.scalar(sa.select(DAILY.c.product_id).limit(1)) is not None
