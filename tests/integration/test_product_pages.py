@@ -1,5 +1,5 @@
-"""The products page as callbacks: the figures equal the lines and returns sent through the
-service layer."""
+"""The products page and the dashboard's profit card as callbacks: the figures equal the lines
+and returns sent through the service layer."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import io
 import openpyxl
 import sqlalchemy as sa
 
-from app.dash_apps.pages import products, render_page
+from app.dash_apps.pages import dashboard, products, render_page
 from app.extensions import db
 from app.models import AuditLog
 from tests.factories import OrderFactory
@@ -119,6 +119,25 @@ def test_a_shop_without_lines_is_told_products_come_with_lines_not_shown_zeros(a
     assert "$0.00" not in text_of(categories)
     pairs, _firsts = products.update_baskets(MARCH)
     assert "No orders with lines yet" in text_of(pairs)
+    _empty, dashboard_kpis, *_ = dashboard.update_dashboard(MARCH)
+    assert "once orders arrive with their lines" in text_of(
+        find(dashboard_kpis, "dashboard-profit-missing")
+    )
+    assert find(dashboard_kpis, "dashboard-gross-profit") is None
+
+
+def test_dashboard_shows_gross_profit_and_margin_with_the_cost_known_share(app):
+    build_product_shop()
+    _empty, kpis, *_ = dashboard.update_dashboard(MARCH)
+    profit, costed, net = EXPECTED["gross_profit"], EXPECTED["costed_sales"], EXPECTED["net_sales"]
+    assert text_of(find(kpis, "dashboard-gross-profit")) == f"${profit / 100:,.2f}"
+    assert text_of(find(kpis, "dashboard-gross-profit-note")) == (
+        f"cost known for {costed / net:.0%} of net sales"
+    )
+    assert text_of(find(kpis, "dashboard-margin")) == f"{profit / costed:.0%}"
+    # February sold tea at a 40% margin; March 52%: a relative rise of 30%.
+    margin_card = next(col for col in kpis if find(col, "dashboard-margin") is not None)
+    assert "▲ 30.0% vs previous period" in text_of(margin_card)
 
 
 def test_exports_keep_numbers_as_numbers_and_leave_unknown_profit_blank(app):
