@@ -1,5 +1,5 @@
-"""The products page and the dashboard's profit card as callbacks: the figures equal the lines
-and returns sent through the service layer."""
+"""The products page, the dashboard's profit card and a customer's products, as callbacks: the
+figures equal the lines and returns sent through the service layer."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.dash_apps.pages import dashboard, products, render_page
 from app.extensions import db
-from app.models import AuditLog
+from app.models import AuditLog, Customer
 from tests.factories import OrderFactory
 from tests.integration.test_pages import as_user, find, text_of
 from tests.product_shop import EXPECTED, build_product_shop
@@ -166,6 +166,27 @@ def test_exports_keep_numbers_as_numbers_and_leave_unknown_profit_blank(app):
     assert [(a.action, a.target, a.details["rows"]) for a in audits] == [
         ("export", "products", 3),
         ("export", "product-categories", 3),
+    ]
+
+
+def test_a_customer_profile_lists_what_they_bought_net_of_their_returns(app):
+    build_product_shop()
+    customer = db.session.scalar(sa.select(Customer).where(Customer.external_id == "PC1"))
+    context = as_user(app, "viewer")
+    try:
+        page = render_page(f"/analytics/customers/{customer.id}/")
+        other = db.session.scalar(sa.select(Customer).where(Customer.external_id == "PC11"))
+        tea_only = render_page(f"/analytics/customers/{other.id}/")
+    finally:
+        context.pop()
+    # The gift card (20.00), the tea (5.00), the mug they sent back (10.00 − 10.00).
+    assert rows_of(find(page, "customer-products")) == [
+        ["Gift card", "Gifts", "1", "$20.00", "2026-03-20"],
+        ["Breakfast tea", "Pantry", "1", "$5.00", "2026-03-05"],
+        ["Stoneware mug", "Kitchen", "1", "$0.00", "2026-03-05"],
+    ]
+    assert rows_of(find(tea_only, "customer-products")) == [
+        ["Breakfast tea", "Pantry", "1", "$5.00", "2026-03-06"]
     ]
 
 
