@@ -46,6 +46,7 @@ def kpi_card(
     before: float | None = None,
     versus: str = "vs previous period",
     note: str | None = None,
+    xl: int | bool = 3,
 ) -> dbc.Col:
     body = [
         html.Div(label, className="text-muted small"),
@@ -67,7 +68,7 @@ def kpi_card(
         xs=12,
         sm=6,
         md=4,
-        xl=3,
+        xl=xl,  # True: equal columns (five cards in one row)
         className="mb-3",
     )
 

@@ -28,8 +28,11 @@ def rows_of(component) -> list[list[str]]:
 
 def test_products_page_kpis_equal_the_lines_sent_with_the_cost_known_share(app):
     build_product_shop()
-    empty, kpis, grid, categories, trend, movers, returns = products.update_products(MARCH)
-    assert empty is None
+    empty, shown_style, kpis, grid, categories, trend_box, movers, returns = (
+        products.update_products(MARCH)
+    )
+    assert empty is None and shown_style == {}
+    trend = find(trend_box, "products-trend").figure
     shown = {
         card: text_of(find(kpis, card))
         for card in (
@@ -77,13 +80,13 @@ def test_products_page_kpis_equal_the_lines_sent_with_the_cost_known_share(app):
 
 def test_products_sort_by_margin_puts_unknown_costs_last(app):
     build_product_shop()
-    _empty, _kpis, grid, *_ = products.update_products(MARCH + "&sort=margin")
+    _empty, _style, _kpis, grid, *_ = products.update_products(MARCH + "&sort=margin")
     assert [(r["name"], r["margin"]) for r in grid] == [
         ("Stoneware mug", "60%"),
         ("Breakfast tea", "40%"),
         ("Gift card", "—"),
     ]
-    _empty, _kpis, by_units, *_ = products.update_products(MARCH + "&sort=units")
+    _empty, _style, _kpis, by_units, *_ = products.update_products(MARCH + "&sort=units")
     assert [r["units"] for r in by_units] == ["12", "10", "4"]
 
 
@@ -113,10 +116,10 @@ def test_pairs_show_support_confidence_and_lift_and_first_products_their_repeat_
 def test_a_shop_without_lines_is_told_products_come_with_lines_not_shown_zeros(app):
     OrderFactory(subtotal=5_000)  # an order without lines
     refresh()
-    empty, kpis, grid, categories, *_ = products.update_products(MARCH)
+    empty, body_style, kpis, grid, categories, trend, *_ = products.update_products(MARCH)
     assert "once orders arrive with their lines" in text_of(empty)
-    assert kpis == [] and grid == []
-    assert "$0.00" not in text_of(categories)
+    assert body_style == {"display": "none"}
+    assert kpis == [] and grid == [] and categories is None and trend is None
     pairs, _firsts = products.update_baskets(MARCH)
     assert "No orders with lines yet" in text_of(pairs)
     _empty, dashboard_kpis, *_ = dashboard.update_dashboard(MARCH)

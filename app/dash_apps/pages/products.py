@@ -62,6 +62,7 @@ TERMS = (
 )
 SORTS = {"net_sales": "Net sales", "units": "Units", "gross_profit": "Profit", "margin": "Margin"}
 GRID_ROWS = 500
+HIDDEN = {"display": "none"}
 GRID_COLUMNS = [
     {"field": "name", "headerName": "Product", "pinned": "left", "minWidth": 180},
     {"field": "category", "headerName": "Category"},
@@ -86,69 +87,76 @@ def layout() -> html.Div:
             ),
             html.Div(id="products-empty"),
             dbc.Row(id="products-kpis"),
-            card(
-                [
-                    "Top products ",
-                    button_radio("products-sort", SORTS, "net_sales", compact=True),
-                    export_buttons("products", "products"),
-                ],
-                dag.AgGrid(
-                    id="products-grid",
-                    columnDefs=GRID_COLUMNS,
-                    rowData=[],
-                    # Sorted on the server by the buttons above (an unknown margin sorts last).
-                    defaultColDef={"sortable": False, "resizable": True, "minWidth": 90},
-                    dashGridOptions={"rowHeight": 34, "suppressCellFocus": True},
-                    style={"height": "420px"},
-                    columnSize="autoSize",
-                ),
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        card(
-                            ["Top categories", export_buttons("products", "categories")],
-                            html.Div(id="products-categories"),
-                        ),
-                        lg=6,
-                    ),
-                    dbc.Col(
-                        card(
-                            ["Net sales and gross profit", grain_control("products-grain")],
-                            graph("products-trend"),
-                        ),
-                        lg=6,
-                    ),
-                ]
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(card("Movers in net sales", html.Div(id="products-movers")), lg=6),
-                    dbc.Col(
-                        card(
-                            f"Highest return rates (products in {RETURNS_MIN_ORDERS}+ orders)",
-                            html.Div(id="products-returns"),
-                        ),
-                        lg=6,
-                    ),
-                ]
-            ),
-            dbc.Row(
-                [
-                    dbc.Col(card("Bought together", html.Div(id="products-pairs")), lg=7),
-                    dbc.Col(
-                        card(
-                            "First product bought → repeat rate of new customers",
-                            html.Div(id="products-first"),
-                        ),
-                        lg=5,
-                    ),
-                ]
-            ),
+            html.Div(body(), id="products-body", style=HIDDEN),
             definitions("products", TERMS),
         ],
         id="products-page",
     )
+
+
+def body() -> list:
+    """Everything under the KPIs, shown once the shop has orders with lines."""
+    return [
+        card(
+            [
+                "Top products ",
+                button_radio("products-sort", SORTS, "net_sales", compact=True),
+                export_buttons("products", "products"),
+            ],
+            dag.AgGrid(
+                id="products-grid",
+                columnDefs=GRID_COLUMNS,
+                rowData=[],
+                # Sorted on the server by the buttons above (an unknown margin sorts last).
+                defaultColDef={"sortable": False, "resizable": True, "minWidth": 90},
+                dashGridOptions={"rowHeight": 34, "suppressCellFocus": True},
+                style={"height": "420px"},
+                columnSize="autoSize",
+            ),
+        ),
+        dbc.Row(
+            [
+                dbc.Col(
+                    card(
+                        ["Top categories", export_buttons("products", "categories")],
+                        html.Div(id="products-categories"),
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    card(
+                        ["Net sales and gross profit", grain_control("products-grain")],
+                        html.Div(id="products-trend-box"),
+                    ),
+                    lg=6,
+                ),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(card("Movers in net sales", html.Div(id="products-movers")), lg=6),
+                dbc.Col(
+                    card(
+                        f"Highest return rates (products in {RETURNS_MIN_ORDERS}+ orders)",
+                        html.Div(id="products-returns"),
+                    ),
+                    lg=6,
+                ),
+            ]
+        ),
+        dbc.Row(
+            [
+                dbc.Col(card("Bought together", html.Div(id="products-pairs")), lg=7),
+                dbc.Col(
+                    card(
+                        "First product bought → repeat rate of new customers",
+                        html.Div(id="products-first"),
+                    ),
+                    lg=5,
+                ),
+            ]
+        ),
+    ]
 
 
 def kpi_cards(now: Figures, before: Figures, currency: str, chosen: PageRange) -> list:
@@ -156,7 +164,10 @@ def kpi_cards(now: Figures, before: Figures, currency: str, chosen: PageRange) -
     compare = not chosen.so_far  # per-day figures cannot be cut at the same hour
 
     def versus(name: str) -> dict:
-        return compared(getattr(now, name), getattr(before, name), chosen.versus, compare)
+        return {
+            **compared(getattr(now, name), getattr(before, name), chosen.versus, compare),
+            "xl": True,
+        }
 
     profit_known = now.costed_sales != 0
     return [
@@ -202,16 +213,8 @@ def update_products(search: str | None):
             "Products appear here once orders arrive with their lines (the products and"
             " quantities each order holds), through the API or an import of a lines file.",
         )
-        nothing = html.P("No products yet.", className="text-muted")
-        return (
-            empty,
-            [],
-            [],
-            nothing,
-            figures.empty_figure("No orders with lines yet"),
-            nothing,
-            nothing,
-        )
+        # Nothing under the KPIs either: no zeros that look like figures, no empty chart.
+        return empty, HIDDEN, [], [], None, None, None, None
     rows = product_rows(db.session, days, chosen.before)
     current = [r for r in rows if r.figures.units or r.figures.returns]
     now, before = product_totals(db.session, days), product_totals(db.session, chosen.before)
@@ -223,12 +226,17 @@ def update_products(search: str | None):
         )
     sort = url_state.value_in(search, "sort", "net_sales", SORTS)
     grid = [grid_row(r, currency, not chosen.so_far) for r in sort_rows(current, sort)[:GRID_ROWS]]
+    trend = graph("products-trend")
+    trend.figure = figures.product_trend(
+        daily_totals(db.session, days), days, currency, grain_of(search)
+    )
     return (
         empty,
+        {},
         kpi_cards(now, before, currency, chosen) if current else [],
         grid,
         category_table(current, currency),
-        figures.product_trend(daily_totals(db.session, days), days, currency, grain_of(search)),
+        trend,
         movers_table(rows, currency, chosen),
         returns_table(current, currency),
     )
@@ -279,10 +287,11 @@ def register(app: Dash) -> None:
     url_state.bind(app, "products-grain", "group", "day", GRAINS)
     app.callback(
         Output("products-empty", "children"),
+        Output("products-body", "style"),
         Output("products-kpis", "children"),
         Output("products-grid", "rowData"),
         Output("products-categories", "children"),
-        Output("products-trend", "figure"),
+        Output("products-trend-box", "children"),
         Output("products-movers", "children"),
         Output("products-returns", "children"),
         Input("url", "search"),
