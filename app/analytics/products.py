@@ -149,6 +149,11 @@ def sort_rows(rows: list[ProductRow], by: str) -> list[ProductRow]:
     return sorted(rows, key=lambda row: (key(row), row.external_id), reverse=True)
 
 
+def summed(rows: list[ProductRow]) -> Figures:
+    """The rows' figures together: `product_totals` of the same range, without reading again."""
+    return Figures(**{name: sum(getattr(row.figures, name) for row in rows) for name in SUMMED})
+
+
 @dataclass(frozen=True)
 class CategoryRow:
     category: str

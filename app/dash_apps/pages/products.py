@@ -20,6 +20,7 @@ from app.analytics.products import (
     product_rows,
     product_totals,
     sort_rows,
+    summed,
 )
 from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
@@ -217,7 +218,7 @@ def update_products(search: str | None):
         return empty, HIDDEN, [], [], None, None, None, None
     rows = product_rows(db.session, days, chosen.before)
     current = [r for r in rows if r.figures.units or r.figures.returns]
-    now, before = product_totals(db.session, days), product_totals(db.session, chosen.before)
+    now, before = summed(current), product_totals(db.session, chosen.before)
     empty = None
     if not current:
         empty = empty_state(
