@@ -10,8 +10,11 @@ import openpyxl
 import sqlalchemy as sa
 
 from app.dash_apps.pages import dashboard, products, render_page
+from app.database import begin_write
 from app.extensions import db
 from app.models import AuditLog, Customer
+from app.pipeline.ingest import ingest_orders
+from app.pipeline.records import OrderIn
 from tests.factories import OrderFactory
 from tests.integration.test_pages import as_user, find, text_of
 from tests.product_shop import EXPECTED, build_product_shop
@@ -203,3 +206,47 @@ def test_the_products_page_is_routed_and_only_for_signed_in_staff(client, auth, 
     auth.login(viewer.email)
     assert client.get("/analytics/products/").status_code == 200
     assert find(render_page("/analytics/products/"), "products-page") is not None
+
+
+def test_today_so_far_is_shown_without_a_comparison_the_day_tables_cannot_make(app):
+    from app.timeutil import utc_now
+
+    build_product_shop()
+    order = OrderIn().load(
+        {
+            "external_id": "TODAY-1",
+            "customer_id": "PC1",
+            "placed_at": utc_now().isoformat(),
+            "subtotal": 1_000,
+            "lines": [{"product_id": "MUG", "quantity": 1, "unit_price": 1_000}],
+        }
+    )
+    begin_write(db.session)
+    ingest_orders(db.session, [order])
+    db.session.commit()
+    refresh()
+    _empty, _style, kpis, grid, _categories, _trend, movers, _returns = products.update_products(
+        "?range=today"
+    )
+    net_card = next(col for col in kpis if find(col, "products-net-sales") is not None)
+    assert text_of(find(net_card, "products-net-sales")) == "$10.00"
+    # Per-day figures cannot be cut at this hour of an earlier day: no comparison at all.
+    assert "vs" not in text_of(net_card)
+    assert grid[0]["change"] == ""
+    assert "compare whole days" in text_of(movers)
+    _empty, dashboard_kpis, *_ = dashboard.update_dashboard("?range=today")
+    profit_card = next(c for c in dashboard_kpis if find(c, "dashboard-gross-profit") is not None)
+    assert text_of(find(profit_card, "dashboard-gross-profit")) == "$6.00"  # 10.00 − 4.00
+    assert "vs" not in text_of(profit_card)
+
+
+def test_a_customer_whose_orders_had_no_lines_is_told_so(app):
+    buyer = OrderFactory(subtotal=5_000).customer
+    refresh()
+    context = as_user(app, "viewer")
+    try:
+        page = render_page(f"/analytics/customers/{buyer.id}/")
+    finally:
+        context.pop()
+    assert find(page, "customer-products") is None
+    assert "came without lines" in text_of(find(page, "customer-products-none"))
