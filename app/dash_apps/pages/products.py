@@ -9,10 +9,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, html
 
-from app.analytics.baskets import (
-    first_product_repeat,
-    product_pairs,
-)
+from app.analytics.baskets import first_product_repeat, product_pairs
 from app.analytics.products import (
     Figures,
     daily_totals,
