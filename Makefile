@@ -60,6 +60,8 @@ torture: $(VENV)/.dev-installed
 screenshots: $(VENV)/.dev-installed
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_browser.py -k "(every_page or phone) and sqlite"
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_insights_browser.py -k sqlite
+	# After the walk above (whose demo shop has no lines): products.png on a shop with lines.
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest tests/integration/test_products_browser.py -k sqlite
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

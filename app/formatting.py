@@ -54,3 +54,22 @@ def format_figure(name: str, value: float, currency: str) -> str:
 def format_change(change: float | None) -> str:
     """A relative change as `+12.5%`; `—` when there is nothing to compare with."""
     return "—" if change is None else f"{change:+.1%}"
+
+
+def format_share(share: float | None) -> str:
+    """A share in whole percent, never rounded up to 100% or down to 0% when it is not."""
+    if share is None:
+        return "—"
+    shown = f"{share:.0%}"
+    if shown == "100%" and share < 1:
+        shown = f"{min(share, 0.999):.1%}"
+    elif shown == "0%" and share > 0:
+        shown = f"{max(share, 0.001):.1%}"
+    return shown
+
+
+def cost_known_note(share: float | None) -> str:
+    """The words beside every profit figure: how much of net sales it covers."""
+    if share is None:
+        return "no net sales to cover"
+    return f"cost known for {format_share(share)} of net sales"

@@ -53,6 +53,34 @@ GLOSSARY: dict[str, str] = {
     "subtracted again. Both are “—” before the campaign starts or without spend. The spend is "
     "spread evenly over the scheduled days (an open-ended campaign: the days run so far), so the "
     "days' shares add up to the spend. Buyers are distinct customers over the period shown.",
+    "Net sales by product": "A product's sales in counted orders after discounts, on the order's "
+    "business day (each line carries its own discount plus its share of the order's discount, "
+    "spread by value), less what was refunded against its lines on the refund's business day: "
+    "gross − discounts − returns. A refund that names no lines is spread over the order's lines "
+    "by value. Summed over every product, it is the net revenue of the orders with lines.",
+    "Cost of goods": "Units sold × the unit cost frozen on each line at the sale (sent with the "
+    "line, else the product's cost in force when the order was placed), for the lines whose cost "
+    "is known only; units that come back take their cost off on the refund's day.",
+    "Gross profit": "Net sales of the lines whose cost is known − their cost of goods. A line "
+    "without a known cost is left out, never counted as costing nothing, so every profit figure "
+    "is shown with its cost-known share.",
+    "Margin": "Gross profit / net sales of the lines whose cost is known (the same sales the "
+    "profit covers); “—” when those sales are zero or less (no cost known).",
+    "Cost-known share": "Net sales of the lines whose cost is known / all net sales, over the "
+    "same products and days: how much of the sales a profit figure covers; “—” when net sales "
+    "are zero or less.",
+    "Return rate": "Returns / (gross − discounts), by value (a refund need not name units), over "
+    "the same products and days; returns count on the refund's day and sales on the order's, "
+    "so a range can hold returns of sales made before it.",
+    "Support, confidence and lift": "Over the counted orders with lines in the range: support = "
+    "orders holding both products / all of those orders; confidence A → B = orders holding both "
+    "/ orders holding A; lift = confidence A → B / share of orders holding B (above 1: bought "
+    "together more often than chance). Pairs bought together in fewer than 5 orders are not "
+    "shown.",
+    "First product → repeat rate": "New customers (first counted order on a day of the range), "
+    "grouped by each product of that first day's orders; repeat rate = the share of them who "
+    "have bought on a later day since (as of the figures). Products first bought by fewer than "
+    "10 new customers are not shown.",
     "Figures as of": "Every page and API answer says when its figures were brought up to date: "
     "every order, refund and event received before that instant is in them. New data reaches "
     "the figures within seconds.",

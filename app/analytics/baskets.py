@@ -87,6 +87,7 @@ def product_pairs(
 
 
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    # .all(): a Result has keys() of its own, so dict() would read it as a mapping and fail.
     query = sa.select(PRODUCTS.c.id, PRODUCTS.c.name).where(PRODUCTS.c.id.in_(ids))
     return dict(session.execute(query).all())
 

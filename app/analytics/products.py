@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.analytics.periods import DateRange
-from app.models import Product, ProductDaily
+from app.analytics.sql import counted
+from app.models import Order, OrderLine, Product, ProductDaily, RefundLine
 
 DAILY, PRODUCTS = ProductDaily.__table__, Product.__table__
 SUMMED = (
@@ -148,6 +149,11 @@ def sort_rows(rows: list[ProductRow], by: str) -> list[ProductRow]:
     return sorted(rows, key=lambda row: (key(row), row.external_id), reverse=True)
 
 
+def summed(rows: list[ProductRow]) -> Figures:
+    """The rows' figures together: `product_totals` of the same range, without reading again."""
+    return Figures(**{name: sum(getattr(row.figures, name) for row in rows) for name in SUMMED})
+
+
 @dataclass(frozen=True)
 class CategoryRow:
     category: str
@@ -190,3 +196,72 @@ def product_days(session: Session, product_id: int, days: DateRange) -> list[Pro
         .order_by(DAILY.c.business_date)
     )
     return [ProductDay(row.business_date, _figures(row)) for row in rows]
+
+
+def daily_totals(session: Session, days: DateRange) -> list[ProductDay]:
+    """Every product's figures of each day of the range together (days without any: none)."""
+    rows = session.execute(_sums(days, DAILY.c.business_date).order_by(DAILY.c.business_date))
+    return [ProductDay(row.business_date, _figures(row)) for row in rows]
+
+
+def has_product_figures(session: Session) -> bool:
+    """Whether any order with lines has ever been counted (else product figures mean nothing)."""
+    return session.scalar(sa.select(DAILY.c.product_id).limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class CustomerProduct:
+    product_id: int
+    name: str
+    category: str
+    units: int
+    spend: int  # after discounts, less what was refunded against the lines
+    last_bought: date
+
+
+def customer_products(session: Session, customer_id: int, limit: int = 10) -> list[CustomerProduct]:
+    """What one customer bought over their counted orders, most spent first (their lines only)."""
+    lines, orders = OrderLine.__table__, Order.__table__
+    returned = (
+        sa.select(
+            RefundLine.__table__.c.order_line_id,
+            sa.func.sum(RefundLine.__table__.c.amount).label("amount"),
+        )
+        .join(lines, lines.c.id == RefundLine.__table__.c.order_line_id)
+        .join(orders, orders.c.id == lines.c.order_id)
+        .where(orders.c.customer_id == customer_id)
+        .group_by(RefundLine.__table__.c.order_line_id)
+        .subquery()
+    )
+    spend = sa.func.sum(
+        lines.c.quantity * lines.c.unit_price
+        - lines.c.discount
+        - sa.func.coalesce(returned.c.amount, 0)
+    ).label("spend")
+    rows = session.execute(
+        sa.select(
+            PRODUCTS.c.id,
+            PRODUCTS.c.name,
+            PRODUCTS.c.category,
+            sa.func.sum(lines.c.quantity),
+            spend,
+            sa.func.max(orders.c.business_date),
+        )
+        .select_from(
+            orders.join(lines, lines.c.order_id == orders.c.id)
+            .join(PRODUCTS, PRODUCTS.c.id == lines.c.product_id)
+            .outerjoin(returned, returned.c.order_line_id == lines.c.id)
+        )
+        .where(orders.c.customer_id == customer_id, counted(orders.c.status))
+        .group_by(PRODUCTS.c.id, PRODUCTS.c.name, PRODUCTS.c.category)
+        .order_by(spend.desc(), PRODUCTS.c.name)
+        .limit(limit)
+    )
+    return [
+        CustomerProduct(product_id, name, category, int(units), int(total), _as_date(last))
+        for product_id, name, category, units, total, last in rows
+    ]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -45,11 +45,15 @@ def kpi_card(
     higher_is_better: bool = True,
     before: float | None = None,
     versus: str = "vs previous period",
+    note: str | None = None,
+    xl: int | bool = 3,
 ) -> dbc.Col:
     body = [
         html.Div(label, className="text-muted small"),
         html.Div(value, id=element_id, className="fs-4 fw-semibold"),
     ]
+    if note:  # what the figure covers (a profit's cost-known share), under the figure
+        body.append(html.Div(note, id=f"{element_id}-note", className="small text-muted"))
     if compare:
         body.append(
             html.Div(
@@ -64,9 +68,15 @@ def kpi_card(
         xs=12,
         sm=6,
         md=4,
-        xl=3,
+        xl=xl,  # True: equal columns (five cards in one row)
         className="mb-3",
     )
+
+
+def compared(now: float | None, before: float | None, versus: str, compare: bool = True) -> dict:
+    """kpi_card's comparison arguments for a figure and its earlier value (None: not known)."""
+    change = None if now is None or not before else (now - before) / abs(before)
+    return {"change": change, "before": before, "versus": versus, "compare": compare}
 
 
 def empty_state(element_id: str, message: str) -> dbc.Alert:

@@ -47,7 +47,7 @@ def csv_text(columns: Sequence[str], rows: Sequence[Sequence]) -> str:
 
 # Columns named like `net_revenue_USD` hold money in major units; these hold ratios.
 MONEY_COLUMN = re.compile(r"_[A-Z]{3}$")
-RATIO_WORDS = ("share", "rate", "conversion", "retention", "roi", "roas")
+RATIO_WORDS = ("share", "rate", "margin", "conversion", "retention", "roi", "roas")
 
 
 def column_kind(name: str) -> str:

@@ -6,7 +6,7 @@ a callback's budget; Dash sends either to the browser the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 import plotly.io as pio
@@ -368,4 +368,36 @@ def calibration_chart(calibration: dict) -> Figure:
     )
     figure.axis("xaxis", title="Weeks after the calibration end")
     figure.axis("yaxis", title="Repeat purchase days (cumulative)")
+    return figure
+
+
+def product_trend(days, every_day: Iterable, currency: str, grain: str = "day") -> Figure:
+    """Net sales of products per day (or week, or month) as bars, gross profit on the sales
+    whose cost is known as a line; days without sales count as zero."""
+    by_day = {row.business_date: row.figures for row in days}
+    net = grouped(((d, by_day[d].net_sales if d in by_day else 0) for d in every_day), grain)
+    profit = grouped(((d, by_day[d].gross_profit if d in by_day else 0) for d in every_day), grain)
+    buckets = [day for day, _ in net]
+    figure = Figure()
+    figure.add(
+        "bar",
+        x=buckets,
+        y=_major([amount for _, amount in net], currency),
+        name="Net sales",
+        marker={"color": HOUSE_PALETTE[0]},
+        hovertemplate=f"%{{y:,.2f}} {currency}",
+    )
+    figure.add(
+        "scatter",
+        x=buckets,
+        y=_major([amount for _, amount in profit], currency),
+        name="Gross profit (where cost is known)",
+        mode="lines+markers",
+        line={"color": HOUSE_PALETTE[2], "width": 2},
+        hovertemplate=f"%{{y:,.2f}} {currency}",
+    )
+    figure.money_axis("yaxis", f"Amount per {GRAIN_LABELS[grain]}", currency)
+    figure.axis("xaxis", title="Day (shop time)" if grain == "day" else GRAIN_LABELS[grain].title())
+    figure["layout"]["yaxis"]["rangemode"] = "normal"  # returns can make a day negative
+    figure["layout"]["yaxis"]["hoverformat"] = ",.2f"
     return figure

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 NAV_ITEMS = (
     ("dashboard", "Dashboard", "/analytics/dashboard/"),
     ("revenue", "Revenue", "/analytics/revenue-streams/"),
+    ("products", "Products", "/analytics/products/"),
     ("customers", "Customers", "/analytics/customers/"),
     ("campaigns", "Campaigns", "/analytics/campaigns/"),
     ("funnel", "Funnel", "/analytics/funnel/"),
@@ -79,6 +80,7 @@ def sign_out_form() -> html.Form:
 PAGES_WITH_RANGE = (
     "dashboard",
     "revenue-streams",
+    "products",
     "customers",
     "campaigns",
     "funnel",

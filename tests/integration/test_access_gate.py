@@ -13,6 +13,7 @@ PAGES = [
     "/analytics/",
     "/analytics/dashboard/",
     "/analytics/revenue-streams/",
+    "/analytics/products/",
     "/analytics/customers/",
     "/analytics/campaigns/",
     "/analytics/campaigns/1/",

@@ -32,6 +32,7 @@ PAGES = {
     "orders": "/analytics/orders/",
     "dashboard": "/analytics/dashboard/",
     "revenue-streams": "/analytics/revenue-streams/",
+    "products": "/analytics/products/",  # a shop without lines: the empty state
     "customers": "/analytics/customers/",
     "campaigns": "/analytics/campaigns/",
     "campaign-detail": "/analytics/campaigns/1/",
@@ -44,6 +45,7 @@ TAB_TITLES = {
     "orders": "Orders",
     "dashboard": "Dashboard",
     "revenue-streams": "Revenue",
+    "products": "Products",
     "customers": "Customers",
     "campaigns": "Campaigns",
     "campaign-detail": "Campaign",

@@ -9,6 +9,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         [/^\/analytics\/orders\/?$/, "Orders"],
         [/^\/analytics\/(dashboard\/?)?$/, "Dashboard"],
         [/^\/analytics\/revenue-streams\/?$/, "Revenue"],
+        [/^\/analytics\/products\/?$/, "Products"],
         [/^\/analytics\/customers\/?$/, "Customers"],
         [/^\/analytics\/campaigns\/?$/, "Campaigns"],
         [/^\/analytics\/funnel\/?$/, "Funnel"],

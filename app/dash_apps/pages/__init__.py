@@ -18,6 +18,7 @@ from app.dash_apps.pages import (
     dashboard,
     funnel,
     orders,
+    products,
     revenue_streams,
     settings,
 )
@@ -27,6 +28,7 @@ Route = tuple[re.Pattern[str], Callable[..., html.Div]]
 ROUTES: tuple[Route, ...] = (
     (re.compile(r"^/analytics/(dashboard/?)?$"), dashboard.layout),
     (re.compile(r"^/analytics/revenue-streams/?$"), revenue_streams.layout),
+    (re.compile(r"^/analytics/products/?$"), products.layout),
     (re.compile(r"^/analytics/customers/?$"), customers.layout),
     (re.compile(r"^/analytics/customers/(?P<customer_id>\d{1,9})/?$"), customer_profile.layout),
     (re.compile(r"^/analytics/orders/?$"), orders.layout),
@@ -40,6 +42,7 @@ ROUTES: tuple[Route, ...] = (
 PAGES_WITH_CALLBACKS = (
     dashboard,
     revenue_streams,
+    products,
     customers,
     campaigns,
     campaign_detail,

@@ -8,6 +8,7 @@ from dash import dcc, html
 from app.analytics.customer_reports import mask_email, mask_name
 from app.analytics.drilldown import customer_profile, orders_behind
 from app.analytics.periods import DateRange
+from app.analytics.products import customer_products
 from app.dash_apps import context
 from app.dash_apps.components import card, definitions, kpi_card, page_header, table
 from app.dash_apps.ranges import FIRST_DAY, LAST_DAY
@@ -16,6 +17,35 @@ from app.formatting import format_count, format_money, format_shop_time
 from app.models.enums import CHANNEL_LABELS
 
 ALL_TIME = DateRange(FIRST_DAY, LAST_DAY)
+TOP_PRODUCTS = 10
+
+
+def products_card(customer_id: int, currency: str):
+    """What the customer bought, most spent first (their own order lines only)."""
+    bought = customer_products(db.session, customer_id, TOP_PRODUCTS)
+    if not bought:
+        body = html.P(
+            "No products yet: their orders came without lines.",
+            className="text-muted",
+            id="customer-products-none",
+        )
+    else:
+        body = table(
+            "customer-products",
+            ("Product", "Category", "Units", "Spend", "Last bought"),
+            [
+                [
+                    p.name,
+                    p.category,
+                    format_count(p.units),
+                    format_money(p.spend, currency),
+                    p.last_bought.isoformat(),
+                ]
+                for p in bought
+            ],
+            [False, False, True, True, True],
+        )
+    return card(f"Products bought (top {TOP_PRODUCTS} by spend after discounts and refunds)", body)
 
 
 def layout(customer_id: str) -> html.Div:
@@ -98,6 +128,7 @@ def layout(customer_id: str) -> html.Div:
                 className="small text-muted",
                 id="customer-next-basis",
             ),
+            products_card(profile.id, currency),
             card(
                 f"Counted orders ({format_count(orders.total)}, newest first)",
                 table(

@@ -19,9 +19,11 @@ from app.analytics.dashboard import (
     segment_summary,
 )
 from app.analytics.insights import first_of_month, month_outlooks
+from app.analytics.products import has_product_figures, product_totals
 from app.dash_apps import context, figures, url_state
 from app.dash_apps.components import (
     card,
+    compared,
     definitions,
     empty_state,
     export_buttons,
@@ -36,7 +38,7 @@ from app.dash_apps.outlook import month_card_body
 from app.dash_apps.ranges import FIRST_DAY, LAST_DAY, PageRange, page_range
 from app.dash_apps.unusual_days import mark_unusual_days
 from app.extensions import db
-from app.formatting import format_count, format_money, to_major
+from app.formatting import cost_known_note, format_count, format_money, format_share, to_major
 from app.timeutil import day_bounds_utc, utc_now
 
 TERMS = (
@@ -186,6 +188,46 @@ def kpi_cards(comparison: KpiComparison, currency: str, versus: str) -> list:
     ]
 
 
+def profit_cards(chosen: PageRange, currency: str) -> list:
+    """Gross profit (with the share of net sales whose cost is known) and margin, from the
+    per-day product figures; explained instead when no order has come with its lines."""
+    if not has_product_figures(db.session):
+        return [
+            dbc.Col(
+                html.P(
+                    "Gross profit and margin appear here once orders arrive with their lines"
+                    " (products, quantities and costs).",
+                    className="small text-muted",
+                    id="dashboard-profit-missing",
+                ),
+                xs=12,
+            )
+        ]
+    now, before = product_totals(db.session, chosen.days), product_totals(db.session, chosen.before)
+
+    def change(name: str) -> dict:
+        # Per-day figures cannot be cut at the same hour of an earlier day.
+        return compared(getattr(now, name), getattr(before, name), chosen.versus, not chosen.so_far)
+
+    known = now.costed_sales != 0
+    return [
+        kpi_card(
+            "dashboard-gross-profit",
+            "Gross profit",
+            format_money(now.gross_profit, currency) if known else "— (no cost known)",
+            **change("gross_profit"),
+            note=cost_known_note(now.cost_known_share),
+        ),
+        kpi_card(
+            "dashboard-margin",
+            "Gross margin",
+            format_share(now.margin),
+            **change("margin"),
+            note="of the sales whose cost is known",
+        ),
+    ]
+
+
 def segment_rows(currency: str, *, formatted: bool) -> list[list]:
     money = (
         (lambda v: format_money(v, currency))
@@ -247,7 +289,7 @@ def update_dashboard(search: str | None):
     grain = grain_of(search)
     return (
         empty,
-        kpi_cards(comparison, currency, chosen.versus),
+        kpi_cards(comparison, currency, chosen.versus) + profit_cards(chosen, currency),
         mark_unusual_days(figures.revenue_trend(series, before, currency, grain), days, grain),
         figures.payment_mix(methods, currency)
         if methods
