@@ -12,7 +12,15 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_login import login_user
 
-from app.dash_apps.pages import campaigns, cohorts, customers, dashboard, funnel, revenue_streams
+from app.dash_apps.pages import (
+    campaigns,
+    cohorts,
+    customers,
+    dashboard,
+    funnel,
+    products,
+    revenue_streams,
+)
 from app.extensions import db
 from app.models import User
 from bench.report import Figure
@@ -61,6 +69,14 @@ def callback_figures(app: Flask, search: str) -> list[Figure]:
             "campaigns: list with ROI": lambda: campaigns.update_list("all", None, search),
             "funnel: steps and median": lambda: funnel.update_funnel(search, "all"),
             "cohorts: 12 first-order months": lambda: cohorts.update_cohorts(twelve_months),
+            "products: KPIs, grid, categories, trend, movers, returns": (
+                lambda: products.update_products(search)
+            ),
+            "products: pairs and first product → repeat": lambda: products.update_baskets(search),
+            "products, twelve months": lambda: products.update_products(twelve_months),
+            "products: pairs and first product, twelve months": (
+                lambda: products.update_baskets(twelve_months)
+            ),
         }
         return [
             Figure(f"callback p95, {name}", _p95(call), BUDGET_SECONDS, 1)
