@@ -22,7 +22,7 @@ def test_the_bench_calls_every_page_callback_as_the_pages_define_them(app, monke
     OrderFactory(placed_at=datetime(2026, 3, 10, 12, tzinfo=UTC))
     refresh()
     figures = bench.pages.callback_figures(app, "?start=2026-03-01&end=2026-03-31")
-    assert len(figures) == len(calls) == 8
+    assert len(figures) == len(calls) == 12
     assert all(call is not None for call in calls)
 
 
