@@ -25,8 +25,8 @@ from scipy.special import betaln, gammaln, hyp2f1
 from sqlalchemy.orm import Session
 
 from app.analytics.customers import order_stats
-from app.analytics.sql import counted, day_number, raw_rows, update_rows
-from app.models import ClvModel, CustomerMetrics, Order
+from app.analytics.sql import counted, day_number, raw_rows, replace_rows
+from app.models import ClvModel, CustomerMetrics, CustomerPrediction, Order
 from app.timeutil import utc_now
 
 EPOCH = date(1970, 1, 1)
@@ -415,14 +415,26 @@ def score_customers(
 
 
 def _write_predictions(session: Session, ids, alive, orders_90d, clv_minor, at_risk) -> None:
-    columns = (ids, alive, 1.0 - alive, orders_90d, clv_minor, at_risk)
-    update_rows(
+    """Every buyer's row at once: each one changes every night (T grows), so the table is
+    replaced whole, the rule's rows of buyers the model did not score included (the
+    rescoring that follows puts theirs back)."""
+    columns = (ids, 1.0 - alive, alive, orders_90d, clv_minor, at_risk)
+    replace_rows(
         session,
-        CustomerMetrics.__table__,
-        "customer_id",
-        ["p_alive", "churn_risk", "expected_orders_90d", "clv_12m", "value_at_risk"],
+        CustomerPrediction.__table__,
+        PREDICTION_COLUMNS,
         list(zip(*(column.tolist() for column in columns), strict=True)),
     )
+
+
+PREDICTION_COLUMNS = (
+    "customer_id",
+    "churn_risk",
+    "p_alive",
+    "expected_orders_90d",
+    "clv_12m",
+    "value_at_risk",
+)
 
 
 def refresh_predictions(

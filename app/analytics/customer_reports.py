@@ -8,7 +8,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import Customer, CustomerMetrics, LoyaltyAccount, Referral
+from app.analytics.sql import unindexed
+from app.models import Customer, CustomerMetrics, CustomerPrediction, LoyaltyAccount, Referral
 from app.models.enums import LOYALTY_TIERS
 
 # Lifetime value buckets in minor units: lower edges; the last bucket is open-ended.
@@ -19,16 +20,16 @@ SORTABLE = {
     "orders_count": CustomerMetrics.orders_count,
     "aov": CustomerMetrics.aov,
     "last_order_at": CustomerMetrics.last_order_at,
-    "churn_risk": CustomerMetrics.churn_risk,
+    "churn_risk": CustomerPrediction.churn_risk,
     # Days since the last order, derived at read time: sorting by it is sorting by the
     # last order's day the other way round.
     "recency_days": CustomerMetrics.last_order_date,
     "segment": CustomerMetrics.segment,
     "name": Customer.name,
-    "p_alive": CustomerMetrics.p_alive,
-    "expected_orders_90d": CustomerMetrics.expected_orders_90d,
-    "clv_12m": CustomerMetrics.clv_12m,
-    "value_at_risk": CustomerMetrics.value_at_risk,
+    "p_alive": CustomerPrediction.p_alive,
+    "expected_orders_90d": CustomerPrediction.expected_orders_90d,
+    "clv_12m": CustomerPrediction.clv_12m,
+    "value_at_risk": CustomerPrediction.value_at_risk,
 }
 # The lists a page or the API can ask for; the default sort of each.
 LIST_DEFAULT_SORT = {
@@ -68,23 +69,42 @@ def ltv_distribution(session: Session) -> list[Bucket]:
     ]
 
 
-def _list_filters(kind: str, segment: str | None = None) -> list:
+def _list_filters(kind: str, segment: str | None = None, *, listing: bool = False) -> list:
+    """The list's customers. A page (`listing`) is best found walking down its sort column's
+    index, a count from the churn risk's: the other ranges are kept from SQLite's index
+    choice (see `unindexed`)."""
     filters = [CustomerMetrics.segment == segment] if segment else []
     if kind == "at_risk":
+        churn_risk = CustomerPrediction.churn_risk
         return [
             *filters,
-            CustomerMetrics.churn_risk >= AT_RISK_CHURN,
-            CustomerMetrics.orders_count > 1,
+            (unindexed(churn_risk) if listing else churn_risk) >= AT_RISK_CHURN,
+            unindexed(CustomerMetrics.orders_count) > 1,
         ]
-    return [*filters, CustomerMetrics.orders_count > 0]
+    orders = unindexed(CustomerMetrics.orders_count) if listing else CustomerMetrics.orders_count
+    return [*filters, orders > 0]
 
 
-def _list_query(kind: str, segment: str | None = None):
-    return (
-        sa.select(Customer.id, Customer.external_id, Customer.name, Customer.email, CustomerMetrics)
-        .join(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
-        .where(*_list_filters(kind, segment))
-    )
+def _with_predictions(query: sa.Select, kind: str, *, inner: bool = False) -> sa.Select:
+    """The predictions joined: every at-risk customer has one (a churn risk), the other
+    lists keep the buyers without (unless `inner`)."""
+    joined = CustomerPrediction.customer_id == CustomerMetrics.customer_id
+    if kind == "at_risk" or inner:
+        return query.join(CustomerPrediction, joined)
+    return query.outerjoin(CustomerPrediction, joined)
+
+
+def _list_query(kind: str, segment: str | None = None, *, inner: bool = False) -> sa.Select:
+    query = sa.select(
+        Customer.id,
+        Customer.external_id,
+        Customer.name,
+        Customer.email,
+        CustomerMetrics,
+        CustomerPrediction,
+    ).join(CustomerMetrics, CustomerMetrics.customer_id == Customer.id)
+    query = _with_predictions(query, kind, inner=inner)
+    return query.where(*_list_filters(kind, segment, listing=True))
 
 
 def customer_list(
@@ -100,42 +120,74 @@ def customer_list(
 ) -> tuple[list[dict], int]:
     """One page of top (by value) or at-risk (valuable and lapsing) customers, sorted in SQL;
     days since the last order are counted to `today`."""
-    query = _list_query(kind, segment)
-    # Every metrics row has its customer: count the metrics alone (an index answers it).
-    total = session.scalar(
-        sa.select(sa.func.count()).select_from(CustomerMetrics).where(*_list_filters(kind, segment))
-    )
+    # Every metrics row has its customer: count the metrics alone (with the predictions only
+    # when the filter needs them).
+    counted_rows = sa.select(sa.func.count()).select_from(CustomerMetrics)
+    if kind == "at_risk":
+        counted_rows = _with_predictions(counted_rows, kind)
+    total = session.scalar(counted_rows.where(*_list_filters(kind, segment)))
     sort = sort or LIST_DEFAULT_SORT.get(kind, "lifetime_value")
     column = SORTABLE.get(sort)
     if column is None:
         column = CustomerMetrics.lifetime_value
     if sort == "recency_days":
         descending = not descending
+    if column.class_ is CustomerPrediction:
+        rows = _page_by_prediction(session, kind, segment, column, descending, offset, limit)
+    else:
+        order = column.desc() if descending else column.asc()
+        if column.nullable:  # (only then: PostgreSQL serves DESC NULLS LAST from no plain index)
+            order = order.nulls_last()
+        query = _list_query(kind, segment).order_by(order, Customer.id)
+        rows = session.execute(query.offset(offset).limit(limit)).all()
+    return [_list_row(row, today) for row in rows], total
+
+
+def _page_by_prediction(
+    session: Session,
+    kind: str,
+    segment: str | None,
+    column,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> list:
+    """A page sorted by a prediction, buyers without one last (by customer), as ORDER BY …
+    NULLS LAST would: the predicted rows by a walk down the prediction's index, the others
+    only when the page reaches them (a join that keeps them cannot be walked that way)."""
     order = column.desc() if descending else column.asc()
-    if column.nullable:  # (only then: PostgreSQL serves DESC NULLS LAST from no plain index)
-        order = order.nulls_last()
-    rows = session.execute(query.order_by(order, Customer.id).offset(offset).limit(limit)).all()
-    return [
-        {
-            "customer_id": row.external_id,
-            "profile_id": row.CustomerMetrics.customer_id,  # ours, for links to the profile
-            "name": row.name,
-            "email": row.email,
-            "segment": row.CustomerMetrics.segment,
-            "orders_count": row.CustomerMetrics.orders_count,
-            "lifetime_value": row.CustomerMetrics.lifetime_value,
-            "aov": row.CustomerMetrics.aov,
-            "last_order_at": row.CustomerMetrics.last_order_at,
-            "recency_days": _days_since(row.CustomerMetrics.last_order_date, today),
-            "churn_risk": row.CustomerMetrics.churn_risk,
-            "vip_tier": row.CustomerMetrics.vip_tier,
-            "p_alive": row.CustomerMetrics.p_alive,
-            "expected_orders_90d": row.CustomerMetrics.expected_orders_90d,
-            "clv_12m": row.CustomerMetrics.clv_12m,
-            "value_at_risk": row.CustomerMetrics.value_at_risk,
-        }
-        for row in rows
-    ], total
+    predicted = _list_query(kind, segment, inner=True).where(column.is_not(None))
+    rows = session.execute(predicted.order_by(order, Customer.id).offset(offset).limit(limit)).all()
+    if len(rows) == limit:
+        return rows
+    skip = 0
+    if not rows:  # the page starts past the predicted rows: how far past
+        before = session.scalar(sa.select(sa.func.count()).select_from(predicted.subquery()))
+        skip = max(offset - before, 0)
+    unpredicted = _list_query(kind, segment).where(column.is_(None)).order_by(Customer.id)
+    return rows + session.execute(unpredicted.offset(skip).limit(limit - len(rows))).all()
+
+
+def _list_row(row, today: date) -> dict:
+    metrics, prediction = row.CustomerMetrics, row.CustomerPrediction
+    return {
+        "customer_id": row.external_id,
+        "profile_id": metrics.customer_id,  # ours, for links to the profile
+        "name": row.name,
+        "email": row.email,
+        "segment": metrics.segment,
+        "orders_count": metrics.orders_count,
+        "lifetime_value": metrics.lifetime_value,
+        "aov": metrics.aov,
+        "last_order_at": metrics.last_order_at,
+        "recency_days": _days_since(metrics.last_order_date, today),
+        "churn_risk": prediction.churn_risk if prediction else None,
+        "vip_tier": metrics.vip_tier,
+        "p_alive": prediction.p_alive if prediction else None,
+        "expected_orders_90d": prediction.expected_orders_90d if prediction else None,
+        "clv_12m": prediction.clv_12m if prediction else None,
+        "value_at_risk": prediction.value_at_risk if prediction else None,
+    }
 
 
 def _days_since(day: date | None, today: date) -> int | None:
@@ -236,11 +288,9 @@ ALIVE_BANDS = (
 
 def alive_matrix(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
     """(segment, P(alive) band) → (customers, value at risk), for customers with a prediction."""
+    p_alive = CustomerPrediction.p_alive
     band = sa.case(
-        *(
-            (sa.and_(CustomerMetrics.p_alive >= low, CustomerMetrics.p_alive < high), label)
-            for label, low, high in ALIVE_BANDS
-        ),
+        *((sa.and_(p_alive >= low, p_alive < high), label) for label, low, high in ALIVE_BANDS),
         else_=None,
     ).label("band")
     rows = session.execute(
@@ -248,9 +298,10 @@ def alive_matrix(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
             CustomerMetrics.segment,
             band,
             sa.func.count(),
-            sa.func.coalesce(sa.func.sum(CustomerMetrics.value_at_risk), 0),
+            sa.func.coalesce(sa.func.sum(CustomerPrediction.value_at_risk), 0),
         )
-        .where(CustomerMetrics.p_alive.is_not(None), CustomerMetrics.segment.is_not(None))
+        .join(CustomerMetrics, CustomerMetrics.customer_id == CustomerPrediction.customer_id)
+        .where(p_alive.is_not(None), CustomerMetrics.segment.is_not(None))
         .group_by(CustomerMetrics.segment, band)
     )
     return {(segment, label): (int(n), int(value)) for segment, label, n, value in rows if label}

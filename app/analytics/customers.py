@@ -9,13 +9,30 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.analytics.sql import counted, day_number, raw_rows, update_rows, upsert_select
-from app.models import Customer, CustomerMetrics, LoyaltyAccount, Order, Referral, Refund
+from app.analytics.sql import (
+    counted,
+    day_number,
+    delete_keys,
+    put_rows,
+    raw_rows,
+    update_rows,
+    upsert_select,
+)
+from app.models import (
+    Customer,
+    CustomerMetrics,
+    CustomerPrediction,
+    LoyaltyAccount,
+    Order,
+    Referral,
+    Refund,
+)
 from app.timeutil import utc_now
 
 METRICS = CustomerMetrics.__table__
-# Kept current by the refresher as orders arrive; the nightly refresh adds scores, segment,
-# risk and predictions.
+PREDICTIONS = CustomerPrediction.__table__
+# Kept current by the refresher as orders arrive; the nightly refresh adds scores and
+# segment here, the churn risk and predictions in PREDICTIONS.
 REAL_TIME_COLUMNS = (
     "customer_id",
     "orders_count",
@@ -209,9 +226,9 @@ def rescore_customers(session: Session, as_of: date, scored_until: date | None =
     changed are written: the quintiles move only when someone buys, so most nights few rows
     are. (Days since the last order are derived at read time, from the last order's day.)
 
-    `scored_until`: the day the CLV predictions were scored as of; their churn risk
-    (1 − P(alive)) is kept for customers who had bought by then, the rule fills in the rest.
-    Returns the number of customers.
+    `scored_until`: the day the CLV predictions were scored as of; the model's row (churn
+    risk 1 − P(alive)) stands for customers who had bought by then, the rule's churn risk
+    is written for the other buyers. Returns the number of customers.
     """
     _add_missing_rows(session)
     rows = raw_rows(
@@ -223,7 +240,13 @@ def rescore_customers(session: Session, as_of: date, scored_until: date | None =
             day_number(METRICS.c.last_order_date),
             METRICS.c.lifetime_value,
             *(METRICS.c[name] for name in RESCORED),
-        ).order_by(METRICS.c.customer_id),
+            PREDICTIONS.c.churn_risk,
+            PREDICTIONS.c.p_alive,
+        )
+        .select_from(
+            METRICS.outerjoin(PREDICTIONS, PREDICTIONS.c.customer_id == METRICS.c.customer_id)
+        )
+        .order_by(METRICS.c.customer_id),
     )
     if not rows:
         return 0
@@ -231,14 +254,14 @@ def rescore_customers(session: Session, as_of: date, scored_until: date | None =
         np.array([row[i] if row[i] is not None else -1 for row in rows], dtype=np.int64)
         for i in range(5)
     )
-    stored = [row[5:] for row in rows]
+    stored = [row[5:-2] for row in rows]
     buyers = orders > 0
     scores = _quintiles(ids, buyers, (last, orders, value))
     churn = _rule_churn(orders, first, last, _day(as_of), buyers)
     keep_model = buyers & (first <= _day(scored_until)) if scored_until else None
     tiers, points = _loyalty(session)
     referrals = _referrals(session)
-    changed = []
+    changed, rule_rows, gone = [], [], []
     for index, customer_id in enumerate(ids.tolist()):
         r, f, m = (int(column[index]) or None for column in scores)
         figures = (
@@ -246,26 +269,32 @@ def rescore_customers(session: Session, as_of: date, scored_until: date | None =
             f,
             m,
             segment_for(r, f) if r else None,
-            stored[index][4]
-            if keep_model is not None and keep_model[index]
-            else (float(churn[index]) if buyers[index] else None),
             tiers.get(customer_id),
             points.get(customer_id, 0),
             *referrals.get(customer_id, (0, 0)),
         )
         if figures != tuple(stored[index]):
             changed.append((customer_id, *figures))
+        stored_churn, stored_alive = rows[index][-2:]
+        if not buyers[index]:
+            if stored_churn is not None:
+                gone.append(customer_id)
+        elif keep_model is None or not keep_model[index] or stored_alive is None:
+            rule = float(churn[index])
+            if stored_alive is not None or stored_churn != rule:
+                rule_rows.append((customer_id, rule))
     update_rows(session, METRICS, "customer_id", list(RESCORED), changed)
+    delete_keys(session, PREDICTIONS, "customer_id", gone)
+    put_rows(session, PREDICTIONS, "customer_id", ["churn_risk"], rule_rows)
     return len(rows)
 
 
-# What rescore_customers writes, in its order.
+# What rescore_customers writes to METRICS, in its order.
 RESCORED = (
     "r_score",
     "f_score",
     "m_score",
     "segment",
-    "churn_risk",
     "vip_tier",
     "loyalty_points",
     "referrals_count",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted
-from app.models import Customer, CustomerMetrics, Order, Refund
+from app.models import Customer, CustomerMetrics, CustomerPrediction, Order, Refund
 
 PAGE_SIZE = 50
 # The orders a page can be sorted by, newest first unless asked otherwise.
@@ -142,6 +142,7 @@ class CustomerProfile:
     email: str | None
     acquisition_channel: str
     metrics: CustomerMetrics | None
+    prediction: CustomerPrediction | None
     refunds: int
     expected_next_order: date | None
     next_order_basis: str | None
@@ -154,12 +155,13 @@ def customer_profile(session: Session, customer_id: int, today: date) -> Custome
     if customer is None:
         return None
     metrics = session.get(CustomerMetrics, customer_id)
+    prediction = session.get(CustomerPrediction, customer_id)
     refunds = session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Refund.amount), 0))
         .join(Order, Order.id == Refund.order_id)
         .where(Order.customer_id == customer_id)
     )
-    expected, basis = _next_order(metrics, today)
+    expected, basis = _next_order(metrics, prediction, today)
     return CustomerProfile(
         customer.id,
         customer.external_id,
@@ -167,21 +169,25 @@ def customer_profile(session: Session, customer_id: int, today: date) -> Custome
         customer.email,
         customer.acquisition_channel,
         metrics,
+        prediction,
         int(refunds),
         expected,
         basis,
     )
 
 
-def _next_order(metrics: CustomerMetrics | None, today: date) -> tuple[date | None, str | None]:
+def _next_order(
+    metrics: CustomerMetrics | None, prediction: CustomerPrediction | None, today: date
+) -> tuple[date | None, str | None]:
     """At the predicted rate when the model scored the customer (90 days / expected orders in
     the next 90), else at their own average gap between first and last order."""
     if metrics is None or not metrics.orders_count:
         return None, None
-    if metrics.expected_orders_90d:
-        if metrics.expected_orders_90d < 0.05:
+    expected_orders = prediction.expected_orders_90d if prediction else None
+    if expected_orders:
+        if expected_orders < 0.05:
             return None, "not expected: fewer than 0.05 orders predicted in the next 90 days"
-        days = round(90 / metrics.expected_orders_90d)
+        days = round(90 / expected_orders)
         return today + timedelta(days=days), "at the predicted rate of the next 90 days"
     if metrics.orders_count >= 2 and metrics.first_order_date and metrics.last_order_date:
         gap = (metrics.last_order_date - metrics.first_order_date).days / (metrics.orders_count - 1)

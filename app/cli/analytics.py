@@ -16,7 +16,7 @@ from app.analytics.freshness import figures_as_of
 from app.analytics.periods import DateRange
 from app.database import begin_write, is_lock_timeout
 from app.extensions import db
-from app.models import CustomerMetrics, JobRun, Order, StaleKey
+from app.models import CustomerPrediction, JobRun, Order, StaleKey
 from app.pipeline.jobs import recompute, run_claimed, run_nightly
 from app.pipeline.refresher import RefreshSettings, drain
 from app.pipeline.restamp import restamp, zone_warning
@@ -221,7 +221,7 @@ def fit_clv(calibration_end) -> None:
     drain(db.engine, settings)
     scored = db.session.scalar(
         sa.select(sa.func.count())
-        .select_from(CustomerMetrics)
-        .where(CustomerMetrics.p_alive.is_not(None))
+        .select_from(CustomerPrediction)
+        .where(CustomerPrediction.p_alive.is_not(None))
     )
     click.echo(f"Scored {scored:,} customers.")

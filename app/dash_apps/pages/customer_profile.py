@@ -61,7 +61,7 @@ def layout(customer_id: str) -> html.Div:
             id="customer-not-found",
         )
     currency, zone, personal = context.currency(), context.zone(), context.can("manager")
-    m = profile.metrics
+    m, predicted = profile.metrics, profile.prediction
     name = profile.name if personal else mask_name(profile.name)
     email = profile.email if personal else mask_email(profile.email)
 
@@ -85,12 +85,16 @@ def layout(customer_id: str) -> html.Div:
             figure("customer-refunds", "Refunded", format_money(profile.refunds, currency)),
             figure("customer-segment", "Segment", (m.segment if m and m.segment else "—")),
             figure(
-                "customer-p-alive", "P(alive)", maybe(m.p_alive if m else None, "{:.0%}".format)
+                "customer-p-alive",
+                "P(alive)",
+                maybe(predicted.p_alive if predicted else None, "{:.0%}".format),
             ),
             figure(
                 "customer-clv",
                 "Predicted 12-month value",
-                maybe(m.clv_12m if m else None, lambda v: format_money(v, currency)),
+                maybe(
+                    predicted.clv_12m if predicted else None, lambda v: format_money(v, currency)
+                ),
             ),
             figure(
                 "customer-next-order",

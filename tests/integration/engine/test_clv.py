@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from app.analytics.clv import fit_shop, latest_model, refresh_predictions, score_customers
 from app.analytics.customers import refresh_customer_metrics
 from app.extensions import db
-from app.models import ClvModel, CustomerMetrics
+from app.models import ClvModel, CustomerMetrics, CustomerPrediction
 from tests.cdnow import write_cdnow_csv
 from tests.factories import OrderFactory
 
@@ -63,7 +63,14 @@ def test_scoring_writes_p_alive_clv_and_value_at_risk(cdnow):
     scored = score_customers(db.session, model, date(1998, 6, 30), 2, monthly_rate=0.01)
     db.session.commit()
     assert scored == 2_357
-    rows = db.session.scalars(sa.select(CustomerMetrics)).all()
+    rows = db.session.execute(
+        sa.select(CustomerPrediction, CustomerMetrics.orders_count).join(
+            CustomerMetrics, CustomerMetrics.customer_id == CustomerPrediction.customer_id
+        )
+    ).all()
+    assert len(rows) == 2_357
+    orders = {row.CustomerPrediction.customer_id: row.orders_count for row in rows}
+    rows = [row.CustomerPrediction for row in rows]
     assert all(0 < row.p_alive <= 1 for row in rows)
     assert all(row.churn_risk == pytest.approx(1 - row.p_alive) for row in rows)
     assert all(row.clv_12m >= 0 and 0 <= row.value_at_risk <= row.clv_12m for row in rows)
@@ -71,22 +78,48 @@ def test_scoring_writes_p_alive_clv_and_value_at_risk(cdnow):
         row.value_at_risk == pytest.approx(row.clv_12m * (1 - row.p_alive), abs=1) for row in rows
     )
     # A one-time buyer is alive for sure in BG/NBD (no repeat to drop out after).
-    single = next(row for row in rows if row.orders_count == 1)
+    single = next(row for row in rows if orders[row.customer_id] == 1)
     assert single.p_alive == 1.0
     lively = max(rows, key=lambda row: row.expected_orders_90d)
-    assert lively.orders_count > 5
+    assert orders[lively.customer_id] > 5
+
+
+def test_the_at_risk_list_follows_the_models_churn_risk(cdnow):
+    from app.analytics.customer_reports import customer_list
+
+    model = fit_shop(db.session, CALIBRATION_END, currency_exponent=2)
+    score_customers(db.session, model, date(1998, 6, 30), 2, monthly_rate=0.01)
+    db.session.commit()
+    rows, total = customer_list(db.session, "at_risk", 0, 5_000, today=date(1998, 7, 1))
+    lapsing = {
+        customer_id
+        for customer_id, p_alive, orders in db.session.execute(
+            sa.select(
+                CustomerPrediction.customer_id,
+                CustomerPrediction.p_alive,
+                CustomerMetrics.orders_count,
+            ).join(CustomerMetrics, CustomerMetrics.customer_id == CustomerPrediction.customer_id)
+        )
+        if 1 - p_alive >= 0.5 and orders > 1
+    }
+    assert 0 < total == len(rows) == len(lapsing)
+    assert {row["profile_id"] for row in rows} == lapsing
+    assert all(row["churn_risk"] == pytest.approx(1 - row["p_alive"]) for row in rows)
+    values = [row["lifetime_value"] for row in rows]
+    assert values == sorted(values, reverse=True)
 
 
 def test_too_few_repeat_customers_keep_the_rule_based_churn(app):
     for _ in range(3):
         OrderFactory()
     refresh_customer_metrics(db.session, as_of=date(2026, 4, 1))
-    before = db.session.scalars(sa.select(CustomerMetrics.churn_risk)).all()
+    before = db.session.execute(sa.select(CustomerPrediction.__table__)).all()
+    assert len(before) == 3 and all(row.p_alive is None for row in before)
     assert refresh_predictions(db.session, date(2026, 4, 1), 2, 0.01) == 0
     db.session.commit()
     attempt = latest_model(db.session, fitted_only=False)
     assert attempt.status == "failed" and "at least 20" in attempt.message
-    assert db.session.scalars(sa.select(CustomerMetrics.churn_risk)).all() == before
+    assert db.session.execute(sa.select(CustomerPrediction.__table__)).all() == before
     assert db.session.scalar(sa.select(sa.func.count(ClvModel.id))) == 1
     refresh_predictions(db.session, date(2026, 4, 1), 2, 0.01)  # not refitted within a week
     assert db.session.scalar(sa.select(sa.func.count(ClvModel.id))) == 1
@@ -98,7 +131,7 @@ def test_fit_clv_command_fits_scores_and_reports_the_check(cdnow, runner):
     assert "r=0.243 alpha=4.414 a=0.793 b=2.426" in result.output
     assert "Check, 39 weeks after 1997-09-30" in result.output
     assert "Scored 2,357 customers." in result.output
-    assert db.session.scalar(sa.select(sa.func.count(CustomerMetrics.p_alive))) == 2_357
+    assert db.session.scalar(sa.select(sa.func.count(CustomerPrediction.p_alive))) == 2_357
 
 
 def test_fit_clv_command_explains_a_failed_fit(app, runner):
@@ -117,24 +150,25 @@ def test_customers_page_shows_the_matrix_ranking_and_check(cdnow, app):
     try:
         status, matrix, calibration = customers.prediction_outputs("USD")
         total = db.session.scalar(
-            sa.select(sa.func.sum(CustomerMetrics.value_at_risk)).where(
-                CustomerMetrics.segment.is_not(None)
-            )
+            sa.select(sa.func.sum(CustomerPrediction.value_at_risk))
+            .join(CustomerMetrics, CustomerMetrics.customer_id == CustomerPrediction.customer_id)
+            .where(CustomerMetrics.segment.is_not(None))
         )
         assert find(status, "customers-value-at-risk-total").children == f"${total / 100:,.2f}"
         cells = matrix["data"][0]["z"]
         scored_in_segments = db.session.scalar(
-            sa.select(sa.func.count()).where(
-                CustomerMetrics.p_alive.is_not(None), CustomerMetrics.segment.is_not(None)
-            )
+            sa.select(sa.func.count())
+            .select_from(CustomerPrediction)
+            .join(CustomerMetrics, CustomerMetrics.customer_id == CustomerPrediction.customer_id)
+            .where(CustomerPrediction.p_alive.is_not(None), CustomerMetrics.segment.is_not(None))
         )
         assert sum(map(sum, cells)) == scored_in_segments > 0
         assert calibration["data"][0]["y"] == model.calibration["actual_cumulative"]
         page = customers.serve_rows({"startRow": 0, "endRow": 50}, "value-at-risk")
         stored = db.session.scalars(
-            sa.select(CustomerMetrics.value_at_risk)
-            .where(CustomerMetrics.value_at_risk > 0)
-            .order_by(CustomerMetrics.value_at_risk.desc())
+            sa.select(CustomerPrediction.value_at_risk)
+            .where(CustomerPrediction.value_at_risk > 0)
+            .order_by(CustomerPrediction.value_at_risk.desc())
             .limit(50)
         ).all()
         assert [row["value_at_risk"] for row in page["rowData"]] == [
@@ -159,7 +193,7 @@ def test_the_api_serves_predictions_and_the_fitted_model(cdnow, server, reader):
     status, page = call(f"{server}/api/v1/customers?sort=value_at_risk&per_page=5", reader)
     assert status == 200
     top = db.session.scalar(
-        sa.select(CustomerMetrics).order_by(CustomerMetrics.value_at_risk.desc()).limit(1)
+        sa.select(CustomerPrediction).order_by(CustomerPrediction.value_at_risk.desc()).limit(1)
     )
     first = page["items"][0]
     assert first["value_at_risk"]["minor"] == top.value_at_risk

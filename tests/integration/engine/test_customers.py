@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.analytics.customer_reports import customer_list
 from app.analytics.customers import SEGMENT_RULES, refresh_customer_metrics, segment_for
 from app.extensions import db
-from app.models import CustomerMetrics, LoyaltyAccount, Referral
+from app.models import CustomerMetrics, CustomerPrediction, LoyaltyAccount, Referral
 from app.models.enums import SEGMENTS
 from tests.factories import CustomerFactory, OrderFactory, RefundFactory
 from tests.refresh import refresh
@@ -21,6 +21,14 @@ AS_OF = date(2026, 3, 31)
 def metrics(customer) -> CustomerMetrics:
     db.session.expire_all()
     return db.session.get(CustomerMetrics, customer.id)
+
+
+def churn_risk(customer) -> float | None:
+    return db.session.scalar(
+        sa.select(CustomerPrediction.churn_risk).where(
+            CustomerPrediction.customer_id == customer.id
+        )
+    )
 
 
 def at(day: int) -> datetime:
@@ -95,9 +103,64 @@ def test_churn_risk_grows_with_time_overdue_against_the_customers_own_rhythm(app
         OrderFactory(customer=lapsed, placed_at=at(day))
     refresh_customer_metrics(db.session, as_of=AS_OF)
     db.session.commit()
-    assert metrics(regular).churn_risk == pytest.approx(0.5)  # (10/5 − 1) / 2
-    assert metrics(recent).churn_risk == 0.0
-    assert metrics(lapsed).churn_risk == 1.0
+    assert churn_risk(regular) == pytest.approx(0.5)  # (10/5 − 1) / 2
+    assert churn_risk(recent) == 0.0
+    assert churn_risk(lapsed) == 1.0
+
+
+def test_the_at_risk_list_holds_repeat_buyers_at_half_their_churn_risk_or_more(app):
+    regular = CustomerFactory()  # churn risk 0.5, as above
+    for day in (1, 6, 11, 16, 21):
+        OrderFactory(customer=regular, placed_at=at(day), subtotal=2_000)
+    lapsed = CustomerFactory()  # 1.0
+    for day in (1, 2):
+        OrderFactory(customer=lapsed, placed_at=at(day), subtotal=9_000)
+    recent = CustomerFactory()  # 0.0
+    for day in (20, 25, 30):
+        OrderFactory(customer=recent, placed_at=at(day))
+    once = CustomerFactory()  # one order long ago: at risk, but not a repeat buyer
+    OrderFactory(customer=once, placed_at=at(1) - timedelta(days=300))
+    refresh_customer_metrics(db.session, as_of=AS_OF)
+    db.session.commit()
+    assert churn_risk(once) == 1.0
+    rows, total = customer_list(db.session, "at_risk", 0, 10, today=AS_OF)
+    assert total == 2
+    assert [(row["profile_id"], row["churn_risk"]) for row in rows] == [
+        (lapsed.id, 1.0),  # by lifetime value, the largest first
+        (regular.id, pytest.approx(0.5)),
+    ]
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_list_sorted_by_churn_risk_pages_the_unscored_buyers_last(app, descending):
+    regular, lapsed, recent = CustomerFactory(), CustomerFactory(), CustomerFactory()
+    for day in (1, 6, 11, 16, 21):
+        OrderFactory(customer=regular, placed_at=at(day))
+    for day in (1, 2):
+        OrderFactory(customer=lapsed, placed_at=at(day))
+    for day in (20, 25, 30):
+        OrderFactory(customer=recent, placed_at=at(day))
+    refresh_customer_metrics(db.session, as_of=AS_OF)
+    db.session.commit()
+    # Two buyers since the last scoring: their figures are in, their churn risk is not yet.
+    newcomers = [CustomerFactory(), CustomerFactory()]
+    for customer in newcomers:
+        OrderFactory(customer=customer, placed_at=at(31))
+    refresh(AS_OF)
+    scored = [lapsed, regular, recent] if descending else [recent, regular, lapsed]
+    expected = [c.id for c in scored] + sorted(c.id for c in newcomers)
+    pages = [
+        customer_list(db.session, "top", start, 2, "churn_risk", descending, today=AS_OF)
+        for start in (0, 2, 4, 6)
+    ]
+    assert [total for _, total in pages] == [5] * 4
+    assert [[row["profile_id"] for row in rows] for rows, _ in pages] == [
+        expected[0:2],
+        expected[2:4],
+        expected[4:5],
+        [],
+    ]
+    assert pages[2][0][0]["churn_risk"] is None
 
 
 def test_customers_without_orders_have_figures_but_no_scores(app):
@@ -106,7 +169,8 @@ def test_customers_without_orders_have_figures_but_no_scores(app):
     refresh_customer_metrics(db.session, as_of=AS_OF)
     db.session.commit()
     row = metrics(quiet)
-    assert (row.orders_count, row.lifetime_value, row.segment, row.churn_risk) == (0, 0, None, None)
+    assert (row.orders_count, row.lifetime_value, row.segment) == (0, 0, None)
+    assert churn_risk(quiet) is None
 
 
 def test_loyalty_tier_and_referral_figures(app):

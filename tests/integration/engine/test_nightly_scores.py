@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from app.analytics.clv import customer_summary, fit_shop, refresh_predictions
 from app.analytics.customers import refresh_customer_metrics, rescore_customers
 from app.extensions import db
-from app.models import CustomerMetrics, Order, StaleKey
+from app.models import CustomerMetrics, CustomerPrediction, Order, StaleKey
 from app.models.enums import COUNTED_STATUSES
 from app.pipeline.jobs import nightly_keys, run_nightly
 from tests.factories import CustomerFactory, OrderFactory, RefundFactory
@@ -26,6 +26,7 @@ from tests.refresh import refresh, settings
 FIRST = date(2025, 1, 1)
 DAYS = 420
 METRICS = CustomerMetrics.__table__
+PREDICTIONS = CustomerPrediction.__table__
 
 
 def _moment(day: date, hour: int) -> datetime:
@@ -99,8 +100,16 @@ def test_the_summary_equals_the_orders_at_any_cut_off(shop, cut):
 
 
 def _figures() -> dict[int, tuple]:
+    """Each customer's metrics and predictions (None where the customer has none)."""
     columns = [c for c in METRICS.c if c.name != "updated_at"]
-    rows = db.session.execute(sa.select(*columns).order_by(METRICS.c.customer_id)).all()
+    predicted = [c for c in PREDICTIONS.c if c.name != "customer_id"]
+    rows = db.session.execute(
+        sa.select(*columns, *predicted)
+        .select_from(
+            METRICS.outerjoin(PREDICTIONS, PREDICTIONS.c.customer_id == METRICS.c.customer_id)
+        )
+        .order_by(METRICS.c.customer_id)
+    ).all()
     return {row[0]: tuple(row) for row in rows}
 
 
@@ -120,13 +129,19 @@ def test_the_nightly_job_equals_a_recompute_from_the_orders(shop):
         savepoint.rollback()
     assert scored > 0
     assert nightly == recomputed
-    # The predictions are there, and churn risk is the model's where it scored.
-    assert all(
-        row is not None
-        for row in db.session.scalars(
-            sa.select(METRICS.c.p_alive).where(METRICS.c.orders_count > 0)
-        )
+    # Every buyer has the model's predictions, and their churn risk is the model's.
+    predictions = dict(
+        db.session.execute(
+            sa.select(METRICS.c.customer_id, PREDICTIONS.c.churn_risk + PREDICTIONS.c.p_alive)
+            .join(PREDICTIONS, PREDICTIONS.c.customer_id == METRICS.c.customer_id)
+            .where(METRICS.c.orders_count > 0)
+        ).all()
     )
+    buyers = db.session.scalar(
+        sa.select(sa.func.count()).select_from(METRICS).where(METRICS.c.orders_count > 0)
+    )
+    assert len(predictions) == buyers
+    assert all(total == pytest.approx(1.0) for total in predictions.values())
 
 
 def test_the_nightly_job_marks_the_day_and_the_scores_not_everything(shop):
@@ -142,24 +157,34 @@ def _stamps() -> dict:
     return dict(db.session.execute(sa.select(METRICS.c.customer_id, METRICS.c.updated_at)).all())
 
 
+def _churn_risks() -> dict[int, float]:
+    rows = db.session.execute(sa.select(PREDICTIONS.c.customer_id, PREDICTIONS.c.churn_risk))
+    return dict(rows.all())
+
+
 def test_a_customer_row_is_written_only_when_its_figures_change(shop):
     today = FIRST + timedelta(days=DAYS + 5)
     rescore_customers(db.session, today)
     db.session.commit()
-    stamps, figures = _stamps(), _figures()
+    stamps, figures, risks = _stamps(), _figures(), _churn_risks()
     rescore_customers(db.session, today)  # the same day again: nothing moved
     db.session.commit()
-    assert _stamps() == stamps
-    # A day on: the rule-based churn risk of overdue customers rises; the others stay put.
+    assert (_stamps(), _churn_risks()) == (stamps, risks)
+    # A day on: the rule-based churn risk of overdue customers rises; nothing else moves, so
+    # no metrics row is written (the churn risk lives with the predictions).
     rescore_customers(db.session, today + timedelta(days=1))
     db.session.commit()
-    later, moved_figures = _stamps(), _figures()
-    rewritten = {cid for cid in later if later[cid] != stamps[cid]}
-    changed = {cid for cid in moved_figures if moved_figures[cid] != figures[cid]}
+    assert (_stamps(), {cid: f[:-5] for cid, f in _figures().items()}) == (
+        stamps,
+        {cid: f[:-5] for cid, f in figures.items()},
+    )
+    moved = _churn_risks()
+    changed = {cid for cid in moved if moved[cid] != risks[cid]}
     buyers = set(
         db.session.scalars(sa.select(METRICS.c.customer_id).where(METRICS.c.orders_count > 0))
     )
-    assert rewritten == changed
+    assert set(moved) == set(risks) == buyers
+    assert all(moved[cid] > risks[cid] for cid in changed)
     assert 0 < len(changed) < len(buyers)
 
 
