@@ -1,7 +1,7 @@
 """customer predictions: churn risk and the CLV model's predictions in a narrow table of their own
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-24 14:00:00
 
 Every scored buyer's predictions change every night. In customer_metrics each of those
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
