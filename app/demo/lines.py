@@ -68,16 +68,15 @@ def _pick_products(rng: np.random.Generator, catalog: Catalog, months: np.ndarra
     return np.minimum(picked, last[category])
 
 
-def make_lines(
+def _baskets(
     rng: np.random.Generator, skeleton: dict, catalog: Catalog, months: np.ndarray
-) -> Columns:
-    """1–7 lines per order (a renewal: its plan), one per product; sets the subtotals."""
-    count = len(skeleton["channel"])
+) -> tuple[np.ndarray, np.ndarray]:
+    """(order, product) of every line, by order, in no particular order within it."""
     plan = skeleton["plan"]
     regular = plan < 0
     rate = LINES_PER_BASKET * MEDIAN_BASKET[skeleton["channel"]] / MEDIAN_BASKET[0]
     extra = np.minimum(rng.poisson(rate), MAX_LINES - 1)
-    order = np.repeat(np.arange(count), np.where(regular, 1 + extra, 0))
+    order = np.repeat(np.arange(len(plan)), np.where(regular, 1 + extra, 0))
     product = _pick_products(rng, catalog, months[order])
     accessory = catalog.accessory[product]
     adds = (accessory >= 0) & (rng.random(len(product)) < ACCESSORY_CHANCE)
@@ -85,22 +84,28 @@ def make_lines(
     order = np.concatenate([order, order[adds], renewals])
     product = np.concatenate([product, accessory[adds], catalog.plan_product[plan[renewals]]])
     _, first = np.unique(order * len(catalog.category) + product, return_index=True)
-    order, product = order[first], product[first]
+    order, product = order[first], product[first]  # one line per product
     arranged = np.lexsort((rng.random(len(order)), order))
-    order, product = order[arranged], product[arranged]
+    return order[arranged], product[arranged]
+
+
+def make_lines(
+    rng: np.random.Generator, skeleton: dict, catalog: Catalog, months: np.ndarray
+) -> Columns:
+    """1–7 lines per order (a renewal: its plan), one per product; sets the subtotals."""
+    count = len(skeleton["channel"])
+    order, product = _baskets(rng, skeleton, catalog, months)
     refill = np.array([c.refill for c in CATEGORIES] + [0.0])[catalog.category[product]]
     more = rng.random(len(order)) < refill
     quantity = 1 + np.where(more, np.minimum(rng.geometric(0.5, size=len(order)), MAX_UNITS - 1), 0)
     placed = skeleton["placed"][order]
-    prices = catalog.prices
+    prices, costs = catalog.prices, catalog.costs
     unit_price = prices["price"][in_force(prices["product"], prices["moment"], product, placed)]
-    costs = catalog.costs
     cost_row = in_force(
         costs["product_id"] - 1, costs["effective_from"].astype(np.int64), product, placed
     )
-    unit_cost = np.where(cost_row >= 0, costs["unit_cost"][cost_row], None).astype(object)
-    skeleton["subtotal"] = np.bincount(order, weights=quantity * unit_price, minlength=count)
-    skeleton["subtotal"] = np.rint(skeleton["subtotal"]).astype(np.int64)
+    subtotal = np.bincount(order, weights=quantity * unit_price, minlength=count)
+    skeleton["subtotal"] = np.rint(subtotal).astype(np.int64)
     starts = np.searchsorted(order, np.arange(count))
     return {
         "id": np.arange(1, len(order) + 1),
@@ -109,7 +114,8 @@ def make_lines(
         "product_id": product + 1,
         "quantity": quantity,
         "unit_price": unit_price,
-        "unit_cost": unit_cost,
+        # The cost in force when the order was placed; None before the product's first cost.
+        "unit_cost": np.where(cost_row >= 0, costs["unit_cost"][cost_row], None).astype(object),
         "_order": order,
     }
 
