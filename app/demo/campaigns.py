@@ -81,6 +81,7 @@ def make_subscriptions(rng: np.random.Generator, customers: Columns, span: int) 
         "amount": np.array([PLANS[p][1] for p in plan], dtype=np.int64),
         "period_months": np.array([PLANS[p][2] for p in plan], dtype=np.int64),
         "_owner": owner,
+        "_plan": plan,
         "_start_day": start_day,
         "_cancel_day": cancel_day,
     }

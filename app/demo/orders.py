@@ -10,7 +10,6 @@ from app.demo.generator import (
     ACQUISITION_WEIGHTS,
     FREE_SHIPPING_FROM,
     HOUR_WEIGHTS,
-    MEDIAN_BASKET,
     PAYMENT_WEIGHTS,
     POS_PAYMENT_WEIGHTS,
     SHIPPING_FEE,
@@ -29,7 +28,7 @@ POS = CHANNELS.index("pos")
 def order_skeleton(
     rng: np.random.Generator, spec: DemoSpec, days: np.ndarray, customers: Columns, subs: Columns
 ) -> dict[str, np.ndarray]:
-    """Day, customer, channel and subtotal of every order, renewals included."""
+    """Day, customer, channel and plan (renewals) of every order."""
     renewal_sub, renewal_day = renewal_days(subs, len(days))
     keep = min(len(renewal_day), spec.orders // 10)  # renewals stay a minor channel
     chosen = np.sort(rng.choice(len(renewal_day), size=keep, replace=False))
@@ -40,14 +39,12 @@ def order_skeleton(
     loyal = rng.random(regular) < 0.65
     picked = rng.choice(len(CHANNELS), size=regular, p=ACQUISITION_WEIGHTS)
     channel_index = np.where(loyal, customers["_channel_index"][regular_customer], picked)
-    basket = MEDIAN_BASKET[channel_index] * rng.lognormal(0.0, 0.55, size=regular)
     return {
         "day": np.concatenate([regular_day, renewal_day]),
         "customer": np.concatenate([regular_customer, subs["_owner"][renewal_sub]]),
         "channel": np.concatenate([channel_index, np.full(keep, SUBSCRIPTION)]),
-        "subtotal": np.concatenate(
-            [np.maximum(np.round(basket), 500).astype(np.int64), subs["amount"][renewal_sub]]
-        ),
+        # The lines make the subtotal (app/demo/lines.py); a renewal has its plan's line.
+        "plan": np.concatenate([np.full(regular, -1), subs["_plan"][renewal_sub]]),
     }
 
 

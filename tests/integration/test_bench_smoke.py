@@ -63,3 +63,37 @@ def test_the_engine_bench_and_its_raw_baselines_run_on_this_database(app):
     assert len(families) == 13 and all(f.baseline > 0 for f in families)
     assert bench.engine.backfill_raw(db.session, DateRange(date(2026, 3, 1), day)) > 0
     assert bench.pages.cold_dashboard_p95(app, "?start=2026-03-01&end=2026-03-31", runs=2) > 0
+
+
+def test_the_ingestion_bench_with_lines_runs_on_this_database_and_leaves_nothing(app):
+    """Orders with lines through the service against a bare INSERT of the same order, payment
+    and line rows; every batch is rolled back."""
+    import sqlalchemy as sa
+
+    import bench.ingest
+    from app.database import begin_write
+    from app.extensions import db
+    from app.models import Order, OrderLine
+    from app.pipeline.products import save_products
+    from app.pipeline.records import ProductBatch
+    from tests.factories import CustomerFactory
+
+    CustomerFactory.create_batch(5)
+    catalog = [
+        {
+            "product_id": f"P{n}",
+            "name": f"Product {n}",
+            "unit_cost": 300 + n,
+            "cost_from": "2026-01-01T00:00:00+00:00",
+        }
+        for n in range(6)
+    ]
+    begin_write(db.session)
+    save_products(db.session, ProductBatch().load({"products": catalog})["products"])
+    db.session.commit()
+    figures = bench.ingest.ingest_figures(db.session, batches=2, batch_size=20)
+    lined = [f for f in figures if f.name.startswith("ingestion with lines (2.5 an order)")]
+    assert len(figures) == 7 and len(lined) == 1
+    assert lined[0].measured > 0 and lined[0].baseline > 0
+    for table in (Order, OrderLine):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(table)) == 0

@@ -5,10 +5,14 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.demo import DemoSpec, generate_shop
 from app.demo.clock import ShopClock
+from app.demo.lines import spread_by_segment
 from app.models.enums import CHANNELS
+from app.pipeline.allocation import spread
 
 SPEC = {
     "orders": 3000,
@@ -91,3 +95,54 @@ def test_clock_converts_local_midnight_across_the_spring_change():
     assert (utc[:7] - midnight[:7] == 5 * 3600).all()  # EST before 8 March
     assert (utc[8:] - midnight[8:] == 4 * 3600).all()  # EDT after
     assert (clock.business_day(utc) == days).all()
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10_000), st.lists(st.integers(0, 5_000), min_size=1, max_size=6)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_the_demo_spreads_money_over_lines_exactly_as_the_service_does(orders):
+    amounts = np.array([amount for amount, _ in orders], dtype=np.int64)
+    weights = np.array([w for _, ws in orders for w in ws], dtype=np.int64)
+    segment = np.repeat(np.arange(len(orders)), [len(ws) for _, ws in orders])
+    expected = [share for amount, ws in orders for share in spread(amount, ws)]
+    assert spread_by_segment(amounts, weights, segment).tolist() == expected
+
+
+def test_every_order_has_lines_that_make_its_subtotal_and_discount(shop):
+    orders, lines = shop["orders"], shop["order_lines"]
+    index = lines["order_id"] - 1
+    assert np.array_equal(np.unique(index), np.arange(len(orders["id"])))
+    for column, value in (
+        ("subtotal", lines["quantity"] * lines["unit_price"]),
+        ("discount", lines["discount"]),
+    ):
+        assert np.array_equal(np.bincount(index, weights=value).astype(np.int64), orders[column])
+    assert 2.2 < len(lines["id"]) / len(orders["id"]) < 2.8
+
+
+def test_each_line_keeps_the_cost_in_force_when_its_order_was_placed(shop):
+    lines, costs = shop["order_lines"], shop["product_costs"]
+    placed = shop["orders"]["placed_at"][lines["order_id"] - 1]
+    changed = 0
+    for row in range(0, len(lines["id"]), 7):
+        dated = costs["product_id"] == lines["product_id"][row]
+        begun = dated & (costs["effective_from"] <= placed[row])
+        expected = int(costs["unit_cost"][np.flatnonzero(begun)[-1]]) if begun.any() else None
+        assert lines["unit_cost"][row] == expected
+        changed += int((dated & (costs["effective_from"] > placed[row])).any())
+    assert changed > 0  # some costs changed after a sale: the sale kept the older one
+
+
+def test_refund_lines_add_up_to_each_refund_and_full_returns_bring_every_unit_back(shop):
+    refunds, refund_lines, lines = shop["refunds"], shop["refund_lines"], shop["order_lines"]
+    by_refund = np.bincount(refund_lines["refund_id"] - 1, weights=refund_lines["amount"])
+    assert np.array_equal(by_refund.astype(np.int64), refunds["amount"])
+    returned = refunds["reason"][refund_lines["refund_id"] - 1] == "Returned"
+    units = lines["quantity"][refund_lines["order_line_id"] - 1]
+    assert np.array_equal(refund_lines["quantity"][returned], units[returned])
+    money_only = refunds["reason"][refund_lines["refund_id"] - 1] == "Partial refund"
+    assert (refund_lines["quantity"][money_only] == 0).all()
