@@ -14,9 +14,8 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.analytics.pairs import split_key, summed_pairs
+from app.analytics.pairs import KEY, PAIR_KEY_SHIFT, split_key, summed_pairs
 from app.analytics.periods import DateRange
-from app.analytics.sql import counted
 from app.models import (
     BasketDaily,
     CustomerMetrics,
@@ -108,35 +107,38 @@ def first_product_repeat(
     session: Session, days: DateRange, *, min_customers: int = MIN_FIRST_BUYERS
 ) -> list[FirstProduct]:
     """For the customers whose first purchase day is in the range: each product bought that
-    day, with how many of them have bought again on a later day (as of now)."""
-    bought = (
-        sa.select(
-            METRICS.c.customer_id,
-            LINES.c.product_id,
-            sa.func.max(sa.case((METRICS.c.purchase_days >= 2, 1), else_=0)).label("repeat"),
+    day, with how many of them have bought again on a later day (as of now). Read from the
+    day's packed first purchases (basket_daily.first_buyers), not from the order lines."""
+    blobs = session.scalars(
+        sa.select(BASKETS.c.first_buyers).where(
+            BASKETS.c.business_date.between(days.start, days.end)
         )
-        .select_from(
-            METRICS.join(
-                ORDERS,
-                sa.and_(
-                    ORDERS.c.customer_id == METRICS.c.customer_id,
-                    ORDERS.c.business_date == METRICS.c.first_order_date,
-                ),
-            ).join(LINES, LINES.c.order_id == ORDERS.c.id)
-        )
-        .where(
-            METRICS.c.first_order_date.between(days.start, days.end),
-            counted(ORDERS.c.status),
-        )
-        .group_by(METRICS.c.customer_id, LINES.c.product_id)
-        .subquery()
+    ).all()
+    keys = np.frombuffer(b"".join(blobs), dtype=KEY)
+    if not len(keys):
+        return []
+    products, customers = keys // PAIR_KEY_SHIFT, keys % PAIR_KEY_SHIFT
+    repeaters = np.fromiter(
+        session.scalars(
+            sa.select(METRICS.c.customer_id).where(
+                METRICS.c.first_order_date.between(days.start, days.end),
+                METRICS.c.last_order_date > METRICS.c.first_order_date,
+            )
+        ),
+        dtype=np.int64,
     )
-    customers = sa.func.count()
-    rows = session.execute(
-        sa.select(PRODUCTS.c.name, PRODUCTS.c.category, customers, sa.func.sum(bought.c.repeat))
-        .join(PRODUCTS, PRODUCTS.c.id == bought.c.product_id)
-        .group_by(PRODUCTS.c.id, PRODUCTS.c.name, PRODUCTS.c.category)
-        .having(customers >= min_customers)
-    )
-    found = [FirstProduct(name, category, int(n), int(r)) for name, category, n, r in rows]
+    came_back = np.isin(customers, repeaters)
+    ids, first = np.unique(products, return_inverse=True)
+    totals = np.bincount(first)
+    again = np.bincount(first, weights=came_back).astype(np.int64)
+    shown = [i for i in range(len(ids)) if totals[i] >= min_customers]
+    described = _described(session, {int(ids[i]) for i in shown})
+    found = [FirstProduct(*described[int(ids[i])], int(totals[i]), int(again[i])) for i in shown]
     return sorted(found, key=lambda f: (f.repeat_rate, f.customers), reverse=True)
+
+
+def _described(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    query = sa.select(PRODUCTS.c.id, PRODUCTS.c.name, PRODUCTS.c.category).where(
+        PRODUCTS.c.id.in_(ids)
+    )
+    return {row.id: (row.name, row.category) for row in session.execute(query)}

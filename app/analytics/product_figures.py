@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.analytics.daily import NARROW_RANGE_DAYS, first_purchase
 from app.analytics.pairs import PAIR_KEY_SHIFT, pack_keys, pack_orders
 from app.analytics.periods import DateRange
 from app.analytics.sql import counted, raw_rows
@@ -58,6 +59,9 @@ def _basket_rows(session: Session, days: DateRange) -> list[dict]:
     pairs: dict[date, list[tuple[int, int]]] = defaultdict(list)
     for day, key, orders in raw_rows(session, _pairs(days)):
         pairs[_as_date(day)].append((key, orders))
+    firsts: dict[date, list[int]] = defaultdict(list)
+    for day, key in raw_rows(session, _first_buyers(days)):
+        firsts[_as_date(day)].append(key)
     rows = []
     for day, orders, lines, units in raw_rows(session, _baskets(days)):
         day = _as_date(day)
@@ -70,6 +74,7 @@ def _basket_rows(session: Session, days: DateRange) -> list[dict]:
                 "units": int(units),
                 "pair_keys": pack_keys([key for key, _ in found]),
                 "pair_orders": pack_orders([count for _, count in found]),
+                "first_buyers": pack_keys(firsts.get(day, [])),
             }
         )
     return rows
@@ -163,4 +168,32 @@ def _pairs(days: DateRange) -> sa.Select:
         .add_columns(ORDERS.c.business_date, key, sa.func.count(sa.distinct(ORDERS.c.id)))
         .group_by(ORDERS.c.business_date, LINES.c.product_id, other.c.product_id)
         .order_by(ORDERS.c.business_date, LINES.c.product_id, other.c.product_id)
+    )
+
+
+def _first_buyers(days: DateRange) -> sa.Select:
+    """Each product of a new customer's first purchase day, keyed product id × 2³² + customer
+    id, in key order per day (the same customer and product twice counts once)."""
+    key = LINES.c.product_id * PAIR_KEY_SHIFT + ORDERS.c.customer_id
+    query = _counted_lines(days).where(ORDERS.c.customer_id.is_not(None))
+    if days.days <= NARROW_RANGE_DAYS:
+        query = query.where(first_purchase(Order))
+    else:
+        first_days = (
+            sa.select(ORDERS.c.customer_id, sa.func.min(ORDERS.c.business_date).label("day"))
+            .where(counted(ORDERS.c.status))
+            .group_by(ORDERS.c.customer_id)
+            .subquery()
+        )
+        query = query.join(
+            first_days,
+            sa.and_(
+                first_days.c.customer_id == ORDERS.c.customer_id,
+                first_days.c.day == ORDERS.c.business_date,
+            ),
+        )
+    return (
+        query.add_columns(ORDERS.c.business_date, key)
+        .distinct()
+        .order_by(ORDERS.c.business_date, key)
     )

@@ -53,3 +53,5 @@ class BasketDaily(Base):
     units: Mapped[int] = mapped_column(default=0)
     pair_keys: Mapped[bytes] = mapped_column(sa.LargeBinary, default=b"")
     pair_orders: Mapped[bytes] = mapped_column(sa.LargeBinary, default=b"")
+    # The products of new customers' first purchase day: sorted product id × 2³² + customer id.
+    first_buyers: Mapped[bytes] = mapped_column(sa.LargeBinary, default=b"")

@@ -86,7 +86,7 @@ CHECKED: dict[sa.Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ProductDaily.__table__: (("business_date", "product_id"), (*PRODUCT_FIGURES, "net_sales")),
     BasketDaily.__table__: (
         ("business_date",),
-        ("orders", "lines", "units", "pair_keys", "pair_orders"),
+        ("orders", "lines", "units", "pair_keys", "pair_orders", "first_buyers"),
     ),
 }
 

@@ -27,6 +27,7 @@ def upgrade():
         sa.Column("units", sa.Integer(), nullable=False),
         sa.Column("pair_keys", sa.LargeBinary(), nullable=False),
         sa.Column("pair_orders", sa.LargeBinary(), nullable=False),
+        sa.Column("first_buyers", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("business_date", name=op.f("pk_basket_daily")),
     )
     op.create_table(

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.analytics.baskets import product_pairs
+from app.analytics.baskets import first_product_repeat, product_pairs
 from app.analytics.periods import DateRange
 from app.analytics.product_figures import rebuild_products
 from app.database import begin_write
@@ -285,6 +285,36 @@ def _line_costs_follow_the_sale(sales: list, ledger: Ledger) -> None:
         assert cost == wanted, (external_id, line_number)
 
 
+def _first_products() -> dict[str, tuple[int, int]]:
+    found = first_product_repeat(db.session, YEAR, min_customers=1)
+    return {row.product: (row.customers, row.repeaters) for row in found}
+
+
+def _expected_first_products() -> dict[str, tuple[int, int]]:
+    """By hand: each customer's first counted day, its products, and any later counted day."""
+    days: dict[str, set] = defaultdict(set)
+    bought: dict[tuple, set] = defaultdict(set)
+    rows = db.session.execute(
+        sa.text(
+            "SELECT c.external_id, o.business_date, p.name FROM orders o"
+            " JOIN customers c ON c.id = o.customer_id JOIN order_lines l ON l.order_id = o.id"
+            " JOIN products p ON p.id = l.product_id WHERE o.status IN ('completed', 'refunded')"
+        )
+    )
+    for customer, day, product in rows:
+        days[customer].add(str(day))
+        bought[(customer, str(day))].add(product)
+    expected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for customer, seen in days.items():
+        for product in bought[(customer, min(seen))]:
+            expected[product][0] += 1
+            expected[product][1] += len(seen) > 1
+    return {product: tuple(counts) for product, counts in expected.items()}
+
+
+YEAR = DateRange(date(2026, 1, 1), date(2026, 12, 31))
+
+
 @pytest.fixture
 def new_york_app(app, make_app):  # `app` wipes the tables afterwards
     return make_app(SHOP_TIMEZONE="America/New_York")
@@ -316,6 +346,8 @@ def test_product_figures_add_up_to_the_days_with_costs_at_the_sale(new_york_app,
             for name in ("gross", "discounts", "refunds"):
                 snapshot[(row.business_date, name)] += getattr(row, name)
         assert +by_day == +snapshot
+
+        assert _first_products() == _expected_first_products()
 
         # A rebuild from scratch writes the same rows as the refresher kept.
         rebuild_products(db.session, DateRange(date(2026, 1, 1), date(2026, 12, 31)))
