@@ -98,7 +98,9 @@ def body() -> list:
         card(
             [
                 "Top products ",
-                button_radio("products-sort", SORTS, "net_sales", compact=True),
+                button_radio(
+                    "products-sort", SORTS, "net_sales", compact=True, extra_class="flex-wrap"
+                ),
                 export_buttons("products", "products"),
             ],
             dag.AgGrid(
