@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import html
 
 from app.analytics.baskets import MIN_FIRST_BUYERS, MIN_PAIR_ORDERS, FirstProduct, Pair
 from app.analytics.products import Figures, ProductRow, category_rows
-from app.dash_apps.components import table
+from app.dash_apps.components import kpi_card, table
 from app.dash_apps.ranges import PageRange
-from app.formatting import format_count, format_money, format_share, to_major
+from app.formatting import cost_known_note, format_count, format_money, format_share, to_major
 
 MOVERS = 5
 RETURNS_MIN_ORDERS = 5  # a product sold fewer times has no return rate worth ranking
@@ -230,4 +232,28 @@ def export_rows(which: str, rows: list[ProductRow], currency: str) -> tuple[list
             major_units(c.figures.net_sales - c.previous_net_sales, currency),
         ]
         for c in category_rows(rows)
+    ]
+
+
+def gross_profit_cards(
+    prefix: str, now: Figures, currency: str, versus: Callable[[str], dict]
+) -> list:
+    """Gross profit with the share of net sales its cost covers, and the margin of those
+    sales; `versus(name)` gives each card its comparison."""
+    known = now.costed_sales != 0
+    return [
+        kpi_card(
+            f"{prefix}-gross-profit",
+            "Gross profit",
+            format_money(now.gross_profit, currency) if known else "— (no cost known)",
+            **versus("gross_profit"),
+            note=cost_known_note(now.cost_known_share),
+        ),
+        kpi_card(
+            f"{prefix}-margin",
+            "Gross margin",
+            format_share(now.margin),
+            **versus("margin"),
+            note="of the sales whose cost is known",
+        ),
     ]

@@ -35,10 +35,11 @@ from app.dash_apps.components import (
 from app.dash_apps.exports import download, requested_format
 from app.dash_apps.grains import GRAINS, bucket_end, grain_control, grain_of
 from app.dash_apps.outlook import month_card_body
+from app.dash_apps.product_tables import gross_profit_cards
 from app.dash_apps.ranges import FIRST_DAY, LAST_DAY, PageRange, page_range
 from app.dash_apps.unusual_days import mark_unusual_days
 from app.extensions import db
-from app.formatting import cost_known_note, format_count, format_money, format_share, to_major
+from app.formatting import format_count, format_money, to_major
 from app.timeutil import day_bounds_utc, utc_now
 
 TERMS = (
@@ -209,23 +210,7 @@ def profit_cards(chosen: PageRange, currency: str) -> list:
         # Per-day figures cannot be cut at the same hour of an earlier day.
         return compared(getattr(now, name), getattr(before, name), chosen.versus, not chosen.so_far)
 
-    known = now.costed_sales != 0
-    return [
-        kpi_card(
-            "dashboard-gross-profit",
-            "Gross profit",
-            format_money(now.gross_profit, currency) if known else "— (no cost known)",
-            **change("gross_profit"),
-            note=cost_known_note(now.cost_known_share),
-        ),
-        kpi_card(
-            "dashboard-margin",
-            "Gross margin",
-            format_share(now.margin),
-            **change("margin"),
-            note="of the sales whose cost is known",
-        ),
-    ]
+    return gross_profit_cards("dashboard", now, currency, change)
 
 
 def segment_rows(currency: str, *, formatted: bool) -> list[list]:

@@ -39,6 +39,7 @@ from app.dash_apps.product_tables import (
     export_rows,
     first_products_table,
     grid_row,
+    gross_profit_cards,
     movers_table,
     muted,
     pairs_table,
@@ -46,7 +47,7 @@ from app.dash_apps.product_tables import (
 )
 from app.dash_apps.ranges import PageRange, page_range
 from app.extensions import db
-from app.formatting import cost_known_note, format_count, format_money, format_share
+from app.formatting import format_count, format_money, format_share
 
 TERMS = (
     "Net sales by product",
@@ -169,7 +170,6 @@ def kpi_cards(now: Figures, before: Figures, currency: str, chosen: PageRange) -
             "xl": True,
         }
 
-    profit_known = now.costed_sales != 0
     return [
         kpi_card(
             "products-net-sales",
@@ -178,20 +178,7 @@ def kpi_cards(now: Figures, before: Figures, currency: str, chosen: PageRange) -
             **versus("net_sales"),
         ),
         kpi_card("products-units", "Units sold", format_count(now.units), **versus("units")),
-        kpi_card(
-            "products-gross-profit",
-            "Gross profit",
-            format_money(now.gross_profit, currency) if profit_known else "— (no cost known)",
-            **versus("gross_profit"),
-            note=cost_known_note(now.cost_known_share),
-        ),
-        kpi_card(
-            "products-margin",
-            "Gross margin",
-            format_share(now.margin),
-            **versus("margin"),
-            note="of the sales whose cost is known",
-        ),
+        *gross_profit_cards("products", now, currency, versus),
         kpi_card(
             "products-returns-total",
             "Returns",
