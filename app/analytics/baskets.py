@@ -70,7 +70,7 @@ def product_pairs(
             .group_by(DAILY.c.product_id)
         ).all()
     )
-    names = _names(session, ids)
+    names = {product: name for product, (name, _category) in _described(session, ids).items()}
     return [
         Pair(
             product_a=names[a],
@@ -83,12 +83,6 @@ def product_pairs(
         )
         for a, b, both in pairs
     ]
-
-
-def _names(session: Session, ids: set[int]) -> dict[int, str]:
-    # .all(): a Result has keys() of its own, so dict() would read it as a mapping and fail.
-    query = sa.select(PRODUCTS.c.id, PRODUCTS.c.name).where(PRODUCTS.c.id.in_(ids))
-    return dict(session.execute(query).all())
 
 
 @dataclass(frozen=True)
@@ -138,6 +132,7 @@ def first_product_repeat(
 
 
 def _described(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Each product's name and category."""
     query = sa.select(PRODUCTS.c.id, PRODUCTS.c.name, PRODUCTS.c.category).where(
         PRODUCTS.c.id.in_(ids)
     )

@@ -13,21 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.analytics.periods import DateRange
+from app.analytics.product_figures import FIGURES
 from app.analytics.sql import counted
 from app.models import Order, OrderLine, Product, ProductDaily, RefundLine
 
 DAILY, PRODUCTS = ProductDaily.__table__, Product.__table__
-SUMMED = (
-    "orders",
-    "units",
-    "gross",
-    "discounts",
-    "returned_units",
-    "returns",
-    "net_sales",
-    "cost_of_goods",
-    "costed_sales",
-)
+SUMMED = (*FIGURES, "net_sales")
 SORTS = ("net_sales", "units", "gross_profit", "margin", "returns", "change")
 
 

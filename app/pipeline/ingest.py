@@ -19,7 +19,7 @@ from app.analytics.sql import dialect_insert
 from app.models import Campaign, ConversionEvent, Customer, Order, Payment
 from app.models.enums import COUNTED_STATUSES
 from app.pipeline.errors import IngestConflict, UnknownReference
-from app.pipeline.lines import OrderTotals, attach_lines
+from app.pipeline.lines import attach_lines, order_totals
 from app.pipeline.stale import Keys, id_ranges, mark, mark_orders, shop_zone
 from app.timeutil import business_date
 
@@ -202,16 +202,7 @@ def _attach_sent_lines(session: Session, orders: list[dict]) -> None:
     lines = {o["external_id"]: o["lines"] for o in orders if o.get("lines")}
     if not lines:
         return
-    totals = session.execute(
-        sa.select(
-            ORDERS.c.id,
-            ORDERS.c.external_id,
-            ORDERS.c.placed_at,
-            ORDERS.c.subtotal,
-            ORDERS.c.discount,
-        ).where(ORDERS.c.external_id.in_(lines))
-    )
-    attach_lines(session, [OrderTotals(*row) for row in totals], lines)
+    attach_lines(session, list(order_totals(session, lines).values()), lines)
 
 
 def _insert_new(session: Session, table: sa.Table, rows: list[dict]) -> dict[str, int]:

@@ -18,7 +18,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import IO
 
-import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,7 @@ from app.formatting import minor_unit_exponent
 from app.models import Order
 from app.pipeline.errors import IngestConflict, LinesRefused
 from app.pipeline.importer import SURPLUS, ImportFileError, Rejected, amount_in_minor_units
-from app.pipeline.lines import OrderTotals, attach_lines
+from app.pipeline.lines import attach_lines, order_totals
 from app.pipeline.records import LineIn
 
 REQUIRED = ("order_id", "product_id", "quantity", "unit_price")
@@ -115,18 +114,7 @@ def import_lines(
     if rejected and not skip_invalid:
         return result
     wanted = {order_id: found for order_id, found in lines.items() if order_id not in bad}
-    orders = {
-        row.external_id: OrderTotals(*row)
-        for row in session.execute(
-            sa.select(
-                ORDERS.c.id,
-                ORDERS.c.external_id,
-                ORDERS.c.placed_at,
-                ORDERS.c.subtotal,
-                ORDERS.c.discount,
-            ).where(ORDERS.c.external_id.in_(wanted))
-        )
-    }
+    orders = order_totals(session, wanted)
     for order_id in sorted(set(wanted) - set(orders)):
         result.rejected.append(
             Rejected(first_line[order_id], order_id, "no such order; import the order first")
@@ -140,7 +128,7 @@ def import_lines(
             )
         except (LinesRefused, IngestConflict) as error:
             savepoint.rollback()
-            problems = getattr(error, "errors", None) or error.conflicts
+            problems = error.errors if isinstance(error, LinesRefused) else error.conflicts
             result.rejected.extend(
                 Rejected(first_line[order_id], order_id, message)
                 for order_id, message in problems.items()

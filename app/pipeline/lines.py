@@ -21,11 +21,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.analytics.sql import dialect_insert
 from app.models import Order, OrderLine, Product, ProductCost, Refund, RefundLine
-from app.models.catalog import UNCATEGORISED
 from app.pipeline.allocation import spread
 from app.pipeline.errors import IngestConflict, LinesRefused
+from app.pipeline.products import claim_products
 from app.pipeline.refund_lines import book_refund_lines
 from app.pipeline.stale import Keys, mark, mark_orders
 
@@ -61,36 +60,27 @@ def lines_mismatch(lines: Sequence[dict], subtotal: int, discount: int) -> str |
 
 
 def ensure_products(session: Session, lines: Iterable[dict]) -> dict[str, int]:
-    """Product ids by the shop's product id, creating unknown products from the line's name,
-    SKU and category. The rows are share-locked (in id order), so a cost change of one of
-    them waits for this batch, and this batch reads the costs that change committed."""
-    wanted: dict[str, dict] = {}
+    """Product ids of the lines' products, creating unknown ones from the line's name and
+    category, share-locked: a cost change of one of them waits for this batch, and this
+    batch reads the costs that change committed."""
+    described: dict[str, dict] = {}
     for line in lines:
-        wanted.setdefault(line["product_id"], line)
-    if not wanted:
-        return {}
-    new = [
-        {
-            "external_id": external_id,
-            "sku": None,
-            "name": line.get("name") or external_id,
-            "category": line.get("category") or UNCATEGORISED,
-            "unit_cost": None,
-        }
-        for external_id, line in sorted(wanted.items())
-    ]
-    session.execute(
-        dialect_insert(session, PRODUCTS).on_conflict_do_nothing(index_elements=["external_id"]),
-        new,
+        described.setdefault(line["product_id"], {**line, "sku": None})
+    return claim_products(session, described, for_update=False)[0]
+
+
+def order_totals(session: Session, external_ids) -> dict[str, OrderTotals]:
+    """The orders (by the shop's id) with what their lines must add up to."""
+    rows = session.execute(
+        sa.select(
+            ORDERS.c.id,
+            ORDERS.c.external_id,
+            ORDERS.c.placed_at,
+            ORDERS.c.subtotal,
+            ORDERS.c.discount,
+        ).where(ORDERS.c.external_id.in_(external_ids))
     )
-    query = (
-        sa.select(PRODUCTS.c.external_id, PRODUCTS.c.id)
-        .where(PRODUCTS.c.external_id.in_(wanted))
-        .order_by(PRODUCTS.c.id)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(read=True)
-    return dict(session.execute(query).all())
+    return {row.external_id: OrderTotals(*row) for row in rows}
 
 
 def _costs(session: Session, product_ids: Iterable[int]) -> dict[int, tuple[list, list]]:

@@ -38,7 +38,9 @@ class CatalogResult:
 def save_products(session: Session, records: list[dict]) -> CatalogResult:
     """Create or update each product and record its dated costs, in id order."""
     result = CatalogResult()
-    ids = _locked_ids(session, records)
+    ids, created = claim_products(
+        session, {record["product_id"]: record for record in records}, for_update=True
+    )
     now = utc_now()
     for record in sorted(records, key=lambda r: r["product_id"]):
         external_id = record["product_id"]
@@ -53,7 +55,7 @@ def save_products(session: Session, records: list[dict]) -> CatalogResult:
             _set_current_cost(session, ids[external_id], now)
         bucket = (
             result.created
-            if record.get("_created")
+            if external_id in created
             else result.updated
             if described or new_costs
             else result.unchanged
@@ -62,33 +64,39 @@ def save_products(session: Session, records: list[dict]) -> CatalogResult:
     return result
 
 
-def _locked_ids(session: Session, records: list[dict]) -> dict[str, int]:
-    """Every product's id, creating the new ones; the rows stay locked until commit."""
-    wanted = sorted(record["product_id"] for record in records)
-    by_id = {record["product_id"]: record for record in records}
-    inserted = session.execute(
-        dialect_insert(session, PRODUCTS)
-        .on_conflict_do_nothing(index_elements=["external_id"])
-        .returning(PRODUCTS.c.external_id),
-        [
-            {
-                "external_id": external_id,
-                "name": by_id[external_id]["name"],
-                "sku": by_id[external_id].get("sku"),
-                "category": by_id[external_id].get("category") or UNCATEGORISED,
-                "unit_cost": None,
-            }
-            for external_id in wanted
-        ],
-    ).scalars()
-    for external_id in inserted:
-        by_id[external_id]["_created"] = True
+def claim_products(
+    session: Session, described: dict[str, dict], *, for_update: bool
+) -> tuple[dict[str, int], set[str]]:
+    """Product ids by the shop's product id, creating the unknown ones from their `name`,
+    `sku` and `category`; returns the ids and the ids created. On PostgreSQL the rows stay
+    locked until commit, in id order: for update by a cost change, shared by a batch of
+    lines, so a cost change and a batch naming the product run one after the other."""
+    if not described:
+        return {}, set()
+    wanted = sorted(described)
+    created = set(
+        session.execute(
+            dialect_insert(session, PRODUCTS)
+            .on_conflict_do_nothing(index_elements=["external_id"])
+            .returning(PRODUCTS.c.external_id),
+            [
+                {
+                    "external_id": external_id,
+                    "name": described[external_id].get("name") or external_id,
+                    "sku": described[external_id].get("sku"),
+                    "category": described[external_id].get("category") or UNCATEGORISED,
+                    "unit_cost": None,
+                }
+                for external_id in wanted
+            ],
+        ).scalars()
+    )
     query = sa.select(PRODUCTS.c.external_id, PRODUCTS.c.id).where(
         PRODUCTS.c.external_id.in_(wanted)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return dict(session.execute(query.order_by(PRODUCTS.c.id)).all())
+        query = query.with_for_update(read=not for_update)
+    return dict(session.execute(query.order_by(PRODUCTS.c.id)).all()), created
 
 
 def _describe(session: Session, product_id: int, record: dict) -> bool:

@@ -8,7 +8,6 @@ each line (net of its discount and earlier refunds): money back, no units.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -58,7 +57,10 @@ def line_states(session: Session, order_id: int) -> list[LineState]:
         .order_by(LINES.c.line_number)
     )
     # PostgreSQL sums to Decimal: whole numbers here, kept as int.
-    return [LineState(*(int(v) if not isinstance(v, str) else v for v in row)) for row in rows]
+    return [
+        LineState(line_id, number, product, quantity, int(net), int(units), int(refunded))
+        for line_id, number, product, quantity, net, units, refunded in rows
+    ]
 
 
 class RefundLinesRefused(Exception):
@@ -102,13 +104,9 @@ def book_refund_lines(
 def _named_refund_lines(
     states: list[LineState], amount: int, named: list[dict]
 ) -> list[tuple[int, int, int]]:
-    by_number = {state.line_number: state for state in states}
-    by_product: dict[str, list[LineState]] = defaultdict(list)
-    for state in states:
-        by_product[state.product].append(state)
     rows: dict[int, tuple[int, int, int]] = {}
     for item in named:
-        state = _named_line(item, by_number, by_product)
+        state = _named_line(item, states)
         if state.id in rows:
             raise RefundLinesRefused(f"line {state.line_number} is named twice")
         if item["quantity"] > state.quantity - state.returned_units:
@@ -131,12 +129,14 @@ def _named_refund_lines(
     return list(rows.values())
 
 
-def _named_line(item: dict, by_number: dict, by_product: dict) -> LineState:
+def _named_line(item: dict, states: list[LineState]) -> LineState:
+    """The line a refund names: by its number, or by a product that is on one line only."""
     if item.get("line_number") is not None:
-        if item["line_number"] not in by_number:
+        matches = [state for state in states if state.line_number == item["line_number"]]
+        if not matches:
             raise RefundLinesRefused(f"the order has no line {item['line_number']}")
-        return by_number[item["line_number"]]
-    matches = by_product.get(item.get("product_id"), [])
+        return matches[0]
+    matches = [state for state in states if state.product == item.get("product_id")]
     if len(matches) != 1:
         raise RefundLinesRefused(
             f"product {item.get('product_id')} is on {len(matches)} lines of the order; "
@@ -161,13 +161,9 @@ def same_refund_lines(
             ).where(REFUND_LINES.c.refund_id == refund_id)
         )
     }
-    by_number = {state.line_number: state for state in states}
-    by_product: dict[str, list[LineState]] = defaultdict(list)
-    for state in states:
-        by_product[state.product].append(state)
     try:
         sent = {
-            (_named_line(item, by_number, by_product).line_number, item["quantity"], item["amount"])
+            (_named_line(item, states).line_number, item["quantity"], item["amount"])
             for item in named
         }
     except RefundLinesRefused:

@@ -20,8 +20,8 @@ from app.analytics.customers import REAL_TIME_COLUMNS, refresh_customer_metrics
 from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel
 from app.analytics.periods import DateRange
-from app.analytics.product_figures import FIGURES as PRODUCT_FIGURES
 from app.analytics.product_figures import rebuild_products
+from app.analytics.products import SUMMED as PRODUCT_SUMS
 from app.analytics.traffic import rebuild_page_views
 from app.models import (
     BasketDaily,
@@ -83,7 +83,7 @@ CHECKED: dict[sa.Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("sessions", "product_views", "add_to_carts", "checkouts", "purchases"),
     ),
     FunnelConversionTime.__table__: (("business_date", "channel", "minutes"), ("sessions",)),
-    ProductDaily.__table__: (("business_date", "product_id"), (*PRODUCT_FIGURES, "net_sales")),
+    ProductDaily.__table__: (("business_date", "product_id"), PRODUCT_SUMS),
     BasketDaily.__table__: (
         ("business_date",),
         ("orders", "lines", "units", "pair_keys", "pair_orders", "first_buyers"),
