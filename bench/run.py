@@ -19,6 +19,7 @@ import os
 import resource
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from queue import Empty
 
@@ -109,8 +110,10 @@ def prepare(uri: str, first_day, last_day) -> dict:
     everything = Keys(days=set(full), visit_days=set(full), everything=True)
     if latest_model(db.session) is None:
         # A new shop: its first pass would include the weekly CLV fit (not the backfill's
-        # work), so it runs once unmeasured and the model is fitted from what it built.
-        refresh_once(db.session, everything, TODAY)
+        # work), so it runs once unmeasured and the model is fitted from what it built. The
+        # bulk load marked nothing: every visit's funnel row is derived then (the backfill
+        # sums those rows; the write path keeps them).
+        refresh_once(db.session, replace(everything, all_sessions=True), TODAY)
         fit_shop(db.session, END_DATE, currency_exponent=2)
         db.session.commit()
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +29,31 @@ def _epoch_sqlite(element, compiler, **kw):
 @compiles(epoch_seconds, "postgresql")
 def _epoch_postgresql(element, compiler, **kw):
     return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+class epoch_micros(FunctionElement):
+    """Whole microseconds since 1970 of a timestamp column, exactly (no float arithmetic)."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+
+
+@compiles(epoch_micros, "sqlite")
+def _micros_sqlite(element, compiler, **kw):
+    # Stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]': whole seconds, then the digits after the
+    # point padded to six (julianday's double carries only ~40 µs at today's dates).
+    column = compiler.process(element.clauses, **kw)
+    return (
+        f"(CAST(strftime('%s', {column}) AS INTEGER) * 1000000"
+        f" + CAST(substr(substr({column}, 21) || '000000', 1, 6) AS INTEGER))"
+    )
+
+
+@compiles(epoch_micros, "postgresql")
+def _micros_postgresql(element, compiler, **kw):
+    # EXTRACT gives an exact numeric (PostgreSQL 14 and later).
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
 
 
 class day_number(FunctionElement):
@@ -161,6 +186,34 @@ def raw_rows(session: Session, query) -> list[tuple]:
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def stream_raw_rows(session: Session, query, batch: int) -> Iterator[list[tuple]]:
+    """`raw_rows` a batch at a time, so memory stays flat however many rows come back (a
+    server-side cursor on PostgreSQL, whose ordinary cursor holds the whole result)."""
+    connection = session.connection()
+    sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
+    driver = connection.connection
+    if connection.dialect.name == "postgresql":
+        cursor = driver.cursor(name="stream_raw_rows")
+        cursor.itersize = batch
+    else:
+        cursor = driver.cursor()
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def append_rows(
+    session: Session, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple]
+) -> int:
+    """Bulk-load rows (tuples in the order of `columns`) in the session's transaction."""
+    if rows:
+        _load(session.connection(), table.name, columns, rows)
+    return len(rows)
 
 
 # Rows are sent to the temporary table this many at a time.

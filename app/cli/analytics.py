@@ -94,7 +94,7 @@ def verify_command() -> None:
         failed = failed or bool(check.differences)
     if failed:
         raise click.ClickException(
-            "figures differ from a recompute; run `flask analytics backfill`"
+            "figures differ from a recompute; run `flask analytics backfill --sessions`"
         )
 
 
@@ -130,8 +130,14 @@ def update(day) -> None:
 @analytics_cli.command("backfill")
 @click.option("--start", type=ISO_DAY, help="First day (default: the first order's day).")
 @click.option("--end", type=ISO_DAY, help="Last day (default: yesterday).")
+@click.option(
+    "--sessions",
+    is_flag=True,
+    help="Also derive every visit's funnel row from its events again (each write keeps "
+    "its visits' rows; this repairs what `verify` reports in funnel_sessions).",
+)
 @waits_for_the_database
-def backfill(start, end) -> None:
+def backfill(start, end, sessions: bool) -> None:
     """Recompute every day of a range: marks it stale and refreshes it, set-based.
 
     Safe while orders arrive: the refresher, not the backfill, writes the figures.
@@ -150,7 +156,7 @@ def backfill(start, end) -> None:
         db.session,
         "backfill",
         f"{first}..{last}",
-        lambda: recompute(db.session, days, _today(), _settings()),
+        lambda: recompute(db.session, days, _today(), _settings(), sessions=sessions),
         force=True,
     )
     _outcome(f"backfill {first}..{last}", outcome)

@@ -76,7 +76,7 @@ def seed_demo(
     days = DateRange(spec.start_date, spec.end_date)
     settings = RefreshSettings.from_config(current_app.config)
     today = spec.end_date + timedelta(days=1)
-    recompute(db.session, days, today, settings)
+    recompute(db.session, days, today, settings, sessions=True)
     # Then the predictive model, from the customers' summary rows the recompute built, and
     # every customer scored with it: every part of every page has figures on the first visit.
     # The last 12 weeks (when the shop is long enough) are held out to check its predictions.

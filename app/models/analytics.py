@@ -242,6 +242,22 @@ class FunnelDaily(Base):
     purchases: Mapped[int] = mapped_column(default=0)
 
 
+class FunnelSession(Base):
+    """One row per visit (session) with a page view: its entry day and channel, the last
+    funnel step it reached in order within the conversion window, and the whole minutes it
+    took to purchase. Kept by the refresher from the `session` stale keys; the day figures
+    (FunnelDaily, FunnelConversionTime) are sums of these rows."""
+
+    __tablename__ = "funnel_sessions"
+    __table_args__ = (sa.Index("ix_funnel_sessions_business_date", "business_date"),)
+
+    session_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    business_date: Mapped[date]
+    channel: Mapped[str] = mapped_column(sa.String(16))
+    reached: Mapped[int] = mapped_column(sa.SmallInteger)  # index into EVENT_TYPES
+    minutes: Mapped[int | None]  # whole minutes from entry to purchase, when it converted
+
+
 class FunnelConversionTime(Base):
     """Converted sessions by entry day, channel and whole minutes from entry to purchase."""
 

@@ -52,7 +52,8 @@ class StaleKey(Base):
 
     The refresher (app/pipeline/refresher.py) is the only reader: it recomputes every key it
     reads and deletes exactly those rows in the same transaction. Kinds and their columns:
-    `day` and `visit_day` (business_date), `customer` (customer_id), `session` (session_id),
+    `day` and `visit_day` (business_date), `customer` (customer_id), `session` (session_id:
+    the visit's funnel row and page-view days; without an id, every visit's, after a bulk load),
     `orders` (first_order_id..last_order_id: their days, customers and purchase events),
     `scores` (every customer's time-dependent figures — recency, RFM scores, segment, churn
     risk, predictions — from the per-customer summary, without reading orders) and

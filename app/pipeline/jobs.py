@@ -158,10 +158,19 @@ def nightly_keys(day: date) -> Keys:
     return Keys(days={day}, visit_days={day}, scores=True)
 
 
-def recompute(session: Session, days: DateRange, today: date, settings: RefreshSettings) -> int:
+def recompute(
+    session: Session,
+    days: DateRange,
+    today: date,
+    settings: RefreshSettings,
+    *,
+    sessions: bool = False,
+) -> int:
     """Mark the days (sales and visits) and everything customer-wide stale, then drain the
-    refresher; returns the keys it took (the work of any other writer included)."""
-    keys = Keys(days=set(days), visit_days=set(days), everything=True)
+    refresher; returns the keys it took (the work of any other writer included). With
+    `sessions`, every visit's funnel row is derived again from the events too (after a bulk
+    load, which marks nothing; otherwise the `session` keys of each write keep them)."""
+    keys = Keys(days=set(days), visit_days=set(days), everything=True, all_sessions=sessions)
     return mark_and_drain(session, keys, today, settings)
 
 

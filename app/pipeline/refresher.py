@@ -27,7 +27,7 @@ from app.analytics.clv import refresh_predictions
 from app.analytics.cohorts import rebuild_cohorts
 from app.analytics.customers import first_order_dates, refresh_order_figures, rescore_customers
 from app.analytics.daily import rebuild_daily
-from app.analytics.funnel import rebuild_funnel
+from app.analytics.funnel import rebuild_funnel, refresh_session_funnels
 from app.analytics.periods import DateRange
 from app.analytics.product_figures import rebuild_products
 from app.analytics.traffic import rebuild_page_views
@@ -225,6 +225,8 @@ def _read_pending(session: Session) -> tuple[list[int], Keys]:
             keys.visit_days.add(day)
         elif kind == "customer":
             keys.customers.add(customer_id)
+        elif kind == "session" and session_id is None:
+            keys.all_sessions = True
         elif kind == "session":
             keys.sessions.add(session_id)
         elif kind == "orders":
@@ -246,6 +248,11 @@ def refresh_pass(session: Session, settings: RefreshSettings, today: date) -> Pa
     keys.sessions |= reconcile_purchases(session, order_ids, settings.zone)
     months = _refresh_customers(session, keys, today)
     keys.visit_days |= _page_view_days(session, keys.sessions)
+    if keys.sessions or keys.all_sessions:
+        # Their funnel rows, and the entry days those rows were and are counted on.
+        keys.visit_days |= refresh_session_funnels(
+            session, None if keys.all_sessions else keys.sessions
+        )
     _rebuild_days(session, keys)
     rebuild_cohorts(session, None if keys.everything else months)
     if keys.scores or keys.everything:

@@ -54,7 +54,11 @@ def restamp(session: Session, zone: ZoneInfo) -> dict[str, int]:
         changed[model.__tablename__] = _restamp_table(session, model, instant, zone, days)
     if days:
         span = DateRange(min(days), max(days))
-        mark(session, Keys(days=set(span), visit_days=set(span), everything=True))
+        # Every visit's entry day may have moved: their funnel rows are derived again.
+        mark(
+            session,
+            Keys(days=set(span), visit_days=set(span), everything=True, all_sessions=True),
+        )
     record_zone(session, zone)
     return changed
 

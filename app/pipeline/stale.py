@@ -48,6 +48,7 @@ class Keys:
     visit_days: set[date] = field(default_factory=set)
     customers: set[int] = field(default_factory=set)
     sessions: set[str] = field(default_factory=set)
+    all_sessions: bool = False  # every session's funnel row, from the events (a bulk load)
     order_ranges: list[tuple[int, int]] = field(default_factory=list)
     scores: bool = False
     everything: bool = False
@@ -58,6 +59,8 @@ class Keys:
         rows += [{"kind": "visit_day", "business_date": day} for day in sorted(self.visit_days)]
         rows += [{"kind": "customer", "customer_id": cid} for cid in sorted(self.customers)]
         rows += [{"kind": "session", "session_id": sid} for sid in sorted(self.sessions)]
+        if self.all_sessions:
+            rows.append({"kind": "session", "session_id": None})
         rows += [
             {"kind": "orders", "first_order_id": first, "last_order_id": last}
             for first, last in self.order_ranges

@@ -18,7 +18,7 @@ from app.analytics.campaigns import rebuild_campaign_performance
 from app.analytics.cohorts import rebuild_cohorts
 from app.analytics.customers import REAL_TIME_COLUMNS, refresh_customer_metrics
 from app.analytics.daily import rebuild_daily
-from app.analytics.funnel import rebuild_funnel
+from app.analytics.funnel import rebuild_funnel, refresh_session_funnels
 from app.analytics.periods import DateRange
 from app.analytics.product_figures import rebuild_products
 from app.analytics.products import SUMMED as PRODUCT_SUMS
@@ -33,6 +33,7 @@ from app.models import (
     DailyBuyers,
     FunnelConversionTime,
     FunnelDaily,
+    FunnelSession,
     Order,
     PageViewAnalytics,
     PaymentMethodDaily,
@@ -83,6 +84,7 @@ CHECKED: dict[sa.Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("sessions", "product_views", "add_to_carts", "checkouts", "purchases"),
     ),
     FunnelConversionTime.__table__: (("business_date", "channel", "minutes"), ("sessions",)),
+    FunnelSession.__table__: (("session_id",), ("business_date", "channel", "reached", "minutes")),
     ProductDaily.__table__: (("business_date", "product_id"), PRODUCT_SUMS),
     BasketDaily.__table__: (
         ("business_date",),
@@ -130,6 +132,7 @@ def recompute_everything(session: Session, today: date) -> None:
     if days is not None:
         rebuild_daily(session, days)
         rebuild_page_views(session, days)
+        refresh_session_funnels(session, None)
         rebuild_funnel(session, days)
         rebuild_campaign_performance(session, days)
         rebuild_products(session, days)

@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import DailyAnalyticsSnapshot, JobRun, RevenueStream
+from app.models import DailyAnalyticsSnapshot, FunnelDaily, FunnelSession, JobRun, RevenueStream
 from scheduler import build_scheduler, run_due_days
-from tests.factories import OrderFactory
+from tests.factories import EventFactory, OrderFactory
 from tests.refresh import refresh
 
 
@@ -237,8 +237,10 @@ def test_a_new_shop_time_zone_is_noticed_and_restamp_moves_the_days(app, make_ap
     record_zone(db.session, ZoneInfo("UTC"))  # as the migration records it on a new database
     # 02:00 UTC on 10 March is still 9 March in New York.
     OrderFactory(subtotal=4_000, placed_at=datetime(2026, 3, 10, 2, tzinfo=UTC))
+    EventFactory(session_id="late-night", occurred_at=datetime(2026, 3, 10, 2, tzinfo=UTC))
     refresh()
     assert snapshot_rows() == [(date(2026, 3, 10), 1, 4_000)]
+    assert funnel_days() == [(date(2026, 3, 10), 1)]
     new_york = make_app(SHOP_TIMEZONE="America/New_York")
     with new_york.app_context():
         runner = new_york.test_cli_runner()
@@ -250,3 +252,39 @@ def test_a_new_shop_time_zone_is_noticed_and_restamp_moves_the_days(app, make_ap
         assert runner.invoke(args=["analytics", "verify"]).exit_code == 0
         db.session.remove()
     assert snapshot_rows() == [(date(2026, 3, 9), 1, 4_000)]
+    # The visit's entry day moved with it: its funnel row was derived again.
+    assert funnel_days() == [(date(2026, 3, 9), 1)]
+
+
+def funnel_days() -> list[tuple]:
+    db.session.expire_all()
+    return db.session.execute(
+        sa.select(FunnelDaily.business_date, FunnelDaily.sessions).order_by(
+            FunnelDaily.business_date
+        )
+    ).all()
+
+
+def test_verify_finds_a_wrong_visit_row_and_backfill_sessions_mends_it(app):
+    start = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    for step, event_type in enumerate(("page_view", "product_view", "add_to_cart")):
+        EventFactory(
+            session_id="browser", event_type=event_type, occurred_at=start + timedelta(minutes=step)
+        )
+    OrderFactory(placed_at=start)
+    refresh()
+    # A row that no longer matches its events (as a bug in an older release might leave it).
+    db.session.execute(sa.update(FunnelSession).values(reached=4, minutes=3))
+    db.session.commit()
+    runner = app.test_cli_runner()
+    checked = runner.invoke(args=["analytics", "verify"])
+    assert checked.exit_code == 1 and "backfill --sessions" in checked.output
+    assert "funnel_sessions" in checked.output and "1 DIFFER" in checked.output
+    # A plain backfill sums the rows as they are; --sessions walks the events again.
+    assert runner.invoke(args=["analytics", "backfill", "--end", "2026-03-10"]).exit_code == 0
+    assert runner.invoke(args=["analytics", "verify"]).exit_code == 1
+    mended = runner.invoke(args=["analytics", "backfill", "--end", "2026-03-10", "--sessions"])
+    assert mended.exit_code == 0, mended.output
+    assert runner.invoke(args=["analytics", "verify"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(FunnelSession.reached)) == 2

@@ -60,7 +60,7 @@ def test_the_engine_bench_and_its_raw_baselines_run_on_this_database(app):
     assert nightly.measured > 0 and nightly.baseline > 0
     families = bench.engine.family_figures(db.session, day, today)
     families += bench.engine.backfill_families(db.session, DateRange(date(2026, 3, 1), day))
-    assert len(families) == 13 and all(f.baseline > 0 for f in families)
+    assert len(families) == 16 and all(f.baseline > 0 for f in families)
     assert bench.engine.backfill_raw(db.session, DateRange(date(2026, 3, 1), day)) > 0
     assert bench.pages.cold_dashboard_p95(app, "?start=2026-03-01&end=2026-03-31", runs=2) > 0
 

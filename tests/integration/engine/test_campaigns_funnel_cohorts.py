@@ -13,7 +13,12 @@ from app.analytics.campaigns import (
     spend_within,
 )
 from app.analytics.cohorts import cohort_retention, rebuild_cohorts
-from app.analytics.funnel import conversion_funnel, funnel_summary, rebuild_funnel
+from app.analytics.funnel import (
+    conversion_funnel,
+    funnel_summary,
+    rebuild_funnel,
+    refresh_session_funnels,
+)
 from app.analytics.periods import DateRange
 from app.extensions import db
 from tests.factories import (
@@ -164,6 +169,7 @@ def test_nightly_funnel_tables_agree_with_the_live_funnel(app):
     session_path("slow", full, start + timedelta(days=1), timedelta(minutes=15))
     session_path("cart", full[:3], start, timedelta(minutes=1))
     session_path("bounce", full[:1], start + timedelta(days=2), timedelta(minutes=1))
+    refresh_session_funnels(db.session, None)
     rebuild_funnel(db.session, MARCH)
     db.session.commit()
     live = conversion_funnel(db.session, MARCH)
