@@ -334,7 +334,9 @@ def postgres_figures(url: str) -> list[Figure]:
     picked = [
         f
         for f in families
-        if f.name.startswith(("customer metrics", "  every customer", "  backfill"))
+        if f.name.startswith(
+            ("customer metrics", "  every customer", "  every visit", "  backfill")
+        )
     ]
     for figure in picked:
         figure.name = "PostgreSQL: " + figure.name.strip()

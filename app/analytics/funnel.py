@@ -148,7 +148,7 @@ ID_CHUNK = 5_000
 PATH_COLUMNS = ("session_id", "business_date", "channel", "reached", "minutes")
 
 
-def rebuild_funnel(session: Session, days: DateRange) -> int:
+def rebuild_funnel(session: Session, days: DateRange) -> None:
     """Per entry day and channel: step counts, and the minutes converted sessions took —
     sums of the visits' funnel rows (`refresh_session_funnels` keeps those), written by two
     INSERT … SELECTs."""
@@ -160,13 +160,13 @@ def rebuild_funnel(session: Session, days: DateRange) -> int:
         sa.func.sum(sa.case((SESSIONS.c.reached >= step, 1), else_=0))
         for step in range(1, len(EVENT_TYPES))
     ]
-    counts = session.execute(
+    session.execute(
         FUNNEL.insert().from_select(
             ["business_date", "channel", *STEP_COLUMNS],
             sa.select(*by_day, sa.func.count(), *reached).where(entered).group_by(*by_day),
         )
     )
-    times = session.execute(
+    session.execute(
         TIMES.insert().from_select(
             ["business_date", "channel", "minutes", "sessions"],
             sa.select(*by_day, SESSIONS.c.minutes, sa.func.count())
@@ -174,7 +174,6 @@ def rebuild_funnel(session: Session, days: DateRange) -> int:
             .group_by(*by_day, SESSIONS.c.minutes),
         )
     )
-    return counts.rowcount + times.rowcount
 
 
 def refresh_session_funnels(session: Session, session_ids: Collection[str] | None) -> set[date]:
