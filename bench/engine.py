@@ -108,6 +108,11 @@ RAW_SCORES = [
     " ON m.customer_id = r.referred_id GROUP BY r.referrer_id",
     "SELECT customer_id, purchase_days, first_order_date, last_order_date, repeat_day_sales"
     " FROM customer_metrics WHERE orders_count > 0",
+    # The customers page's segment × P(alive) matrix, written by every rescoring.
+    "SELECT m.segment, CASE WHEN p.p_alive < 0.25 THEN 0 WHEN p.p_alive < 0.5 THEN 1"
+    " WHEN p.p_alive < 0.75 THEN 2 ELSE 3 END, COUNT(*), SUM(p.value_at_risk)"
+    " FROM customer_predictions p JOIN customer_metrics m ON m.customer_id = p.customer_id"
+    " WHERE p.p_alive IS NOT NULL AND m.segment IS NOT NULL GROUP BY 1, 2",
 ]
 RAW_COHORTS = {
     "sqlite": "strftime('%Y-%m', business_date)",

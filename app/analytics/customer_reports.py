@@ -9,7 +9,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.analytics.sql import unindexed
-from app.models import Customer, CustomerMetrics, CustomerPrediction, LoyaltyAccount, Referral
+from app.models import (
+    AliveMatrixCell,
+    Customer,
+    CustomerMetrics,
+    CustomerPrediction,
+    LoyaltyAccount,
+    Referral,
+)
 from app.models.enums import LOYALTY_TIERS
 
 # Lifetime value buckets in minor units: lower edges; the last bucket is open-ended.
@@ -277,31 +284,15 @@ def shown_person(row: dict, personal_data: bool) -> dict:
     return {**row, "email": mask_email(row.get("email")), "name": mask_name(row.get("name"))}
 
 
-# P(alive) bands of the segment matrix: (label, low inclusive, high exclusive).
-ALIVE_BANDS = (
-    ("< 25%", 0.0, 0.25),
-    ("25–50%", 0.25, 0.5),
-    ("50–75%", 0.5, 0.75),
-    ("≥ 75%", 0.75, 1.01),
-)
-
-
 def alive_matrix(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
-    """(segment, P(alive) band) → (customers, value at risk), for customers with a prediction."""
-    p_alive = CustomerPrediction.p_alive
-    band = sa.case(
-        *((sa.and_(p_alive >= low, p_alive < high), label) for label, low, high in ALIVE_BANDS),
-        else_=None,
-    ).label("band")
+    """(segment, P(alive) band) → (customers, value at risk), for customers with a prediction,
+    as the last rescoring stored it (`store_alive_matrix`)."""
     rows = session.execute(
         sa.select(
-            CustomerMetrics.segment,
-            band,
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(CustomerPrediction.value_at_risk), 0),
+            AliveMatrixCell.segment,
+            AliveMatrixCell.band,
+            AliveMatrixCell.customers,
+            AliveMatrixCell.value_at_risk,
         )
-        .join(CustomerMetrics, CustomerMetrics.customer_id == CustomerPrediction.customer_id)
-        .where(p_alive.is_not(None), CustomerMetrics.segment.is_not(None))
-        .group_by(CustomerMetrics.segment, band)
     )
-    return {(segment, label): (int(n), int(value)) for segment, label, n, value in rows if label}
+    return {(segment, band): (int(n), int(value)) for segment, band, n, value in rows}

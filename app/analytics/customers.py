@@ -19,6 +19,7 @@ from app.analytics.sql import (
     upsert_select,
 )
 from app.models import (
+    AliveMatrixCell,
     Customer,
     CustomerMetrics,
     CustomerPrediction,
@@ -286,7 +287,43 @@ def rescore_customers(session: Session, as_of: date, scored_until: date | None =
     update_rows(session, METRICS, "customer_id", list(RESCORED), changed)
     delete_keys(session, PREDICTIONS, "customer_id", gone)
     put_rows(session, PREDICTIONS, "customer_id", ["churn_risk"], rule_rows)
+    store_alive_matrix(session)
     return len(rows)
+
+
+# P(alive) bands of the segment matrix: (label, low inclusive, high exclusive).
+ALIVE_BANDS = (
+    ("< 25%", 0.0, 0.25),
+    ("25–50%", 0.25, 0.5),
+    ("50–75%", 0.5, 0.75),
+    ("≥ 75%", 0.75, 1.01),
+)
+MATRIX = AliveMatrixCell.__table__
+
+
+def store_alive_matrix(session: Session) -> None:
+    """(segment, P(alive) band) → customers and value at risk of those with a prediction,
+    written whole: segments and predictions change only where customers are rescored."""
+    p_alive = PREDICTIONS.c.p_alive
+    band = sa.case(
+        *((sa.and_(p_alive >= low, p_alive < high), label) for label, low, high in ALIVE_BANDS),
+        else_=None,
+    )
+    cells = (
+        sa.select(
+            METRICS.c.segment,
+            band,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(PREDICTIONS.c.value_at_risk), 0),
+        )
+        .join(METRICS, METRICS.c.customer_id == PREDICTIONS.c.customer_id)
+        .where(p_alive.is_not(None), METRICS.c.segment.is_not(None), band.is_not(None))
+        .group_by(METRICS.c.segment, band)
+    )
+    session.execute(MATRIX.delete())
+    session.execute(
+        MATRIX.insert().from_select(["segment", "band", "customers", "value_at_risk"], cells)
+    )
 
 
 # What rescore_customers writes to METRICS, in its order.

@@ -2,6 +2,7 @@
 
 from app.models.accounts import ApiToken, User
 from app.models.analytics import (
+    AliveMatrixCell,
     Campaign,
     CampaignPerformance,
     ClvModel,
@@ -34,6 +35,7 @@ from app.models.ops import AuditLog, JobRun, ShopSetting, StaleKey
 from app.models.product_figures import BasketDaily, ProductDaily
 
 __all__ = [
+    "AliveMatrixCell",
     "Anomaly",
     "ApiToken",
     "AuditLog",

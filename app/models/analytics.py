@@ -116,6 +116,19 @@ class CustomerPrediction(Base):
     value_at_risk: Mapped[int | None] = mapped_column(Money)
 
 
+class AliveMatrixCell(Base):
+    """Scored customers and their value at risk per segment and P(alive) band: the customers
+    page's matrix. Written whole by every rescoring (segments and predictions change only
+    there), so the page reads 40 rows instead of joining every prediction to its segment."""
+
+    __tablename__ = "alive_matrix"
+
+    segment: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    band: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    customers: Mapped[int]
+    value_at_risk: Mapped[int] = mapped_column(Money)
+
+
 class DailyBuyers(Base):
     """The customers with a counted order on a business day (app/analytics/buyers.py): what
     makes a range's distinct buyers exact without a DISTINCT over its orders."""

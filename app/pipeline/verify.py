@@ -24,6 +24,7 @@ from app.analytics.product_figures import rebuild_products
 from app.analytics.products import SUMMED as PRODUCT_SUMS
 from app.analytics.traffic import rebuild_page_views
 from app.models import (
+    AliveMatrixCell,
     BasketDaily,
     CampaignPerformance,
     CohortRetention,
@@ -73,6 +74,7 @@ CHECKED: dict[sa.Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     PaymentMethodDaily.__table__: (("business_date", "method"), ("orders", "amount")),
     CustomerMetrics.__table__: (("customer_id",), REAL_TIME_COLUMNS[1:]),
+    AliveMatrixCell.__table__: (("segment", "band"), ("customers", "value_at_risk")),
     CampaignPerformance.__table__: (
         ("campaign_id", "business_date"),
         ("orders", "conversions", "revenue", "discount_cost"),

@@ -8,7 +8,6 @@ from dash import Dash, Input, Output, State, dcc, html
 
 from app.analytics.clv import latest_model
 from app.analytics.customer_reports import (
-    ALIVE_BANDS,
     alive_matrix,
     customer_list,
     loyalty_figures,
@@ -16,6 +15,7 @@ from app.analytics.customer_reports import (
     referral_figures,
     shown_person,
 )
+from app.analytics.customers import ALIVE_BANDS
 from app.analytics.dashboard import kpis as kpis_of
 from app.analytics.dashboard import segment_summary
 from app.dash_apps import context, figures, url_state

@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.analytics.clv import fit_shop, latest_model, refresh_predictions, score_customers
-from app.analytics.customers import refresh_customer_metrics
+from app.analytics.customer_reports import alive_matrix
+from app.analytics.customers import refresh_customer_metrics, rescore_customers
 from app.extensions import db
 from app.models import ClvModel, CustomerMetrics, CustomerPrediction
 from tests.cdnow import write_cdnow_csv
@@ -145,6 +146,8 @@ def test_customers_page_shows_the_matrix_ranking_and_check(cdnow, app):
 
     model = fit_shop(db.session, CALIBRATION_END, currency_exponent=2)
     score_customers(db.session, model, date(1998, 6, 30), 2, monthly_rate=0.01)
+    # As the nightly job does: the rescoring after the scoring writes segments and the matrix.
+    rescore_customers(db.session, date(1998, 7, 1), scored_until=date(1998, 6, 30))
     db.session.commit()
     context = as_user(app, "manager")
     try:
@@ -163,6 +166,21 @@ def test_customers_page_shows_the_matrix_ranking_and_check(cdnow, app):
             .where(CustomerPrediction.p_alive.is_not(None), CustomerMetrics.segment.is_not(None))
         )
         assert sum(map(sum, cells)) == scored_in_segments > 0
+        # Each stored cell is its customers' count and value at risk, banded by hand.
+        by_hand: dict = {}
+        for segment, alive, at_risk in db.session.execute(
+            sa.select(
+                CustomerMetrics.segment,
+                CustomerPrediction.p_alive,
+                CustomerPrediction.value_at_risk,
+            )
+            .join(CustomerMetrics, CustomerMetrics.customer_id == CustomerPrediction.customer_id)
+            .where(CustomerPrediction.p_alive.is_not(None), CustomerMetrics.segment.is_not(None))
+        ):
+            band = ("< 25%", "25–50%", "50–75%", "≥ 75%")[min(int(alive * 4), 3)]
+            count, value = by_hand.get((segment, band), (0, 0))
+            by_hand[(segment, band)] = (count + 1, value + (at_risk or 0))
+        assert alive_matrix(db.session) == by_hand
         assert calibration["data"][0]["y"] == model.calibration["actual_cumulative"]
         page = customers.serve_rows({"startRow": 0, "endRow": 50}, "value-at-risk")
         stored = db.session.scalars(
