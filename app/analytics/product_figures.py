@@ -8,7 +8,7 @@ writes the same rows and a day that lost its last line loses its rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,12 +16,21 @@ from sqlalchemy.orm import Session
 from app.analytics.daily import NARROW_RANGE_DAYS, first_purchase
 from app.analytics.pairs import PAIR_KEY_SHIFT, pack_keys, pack_orders
 from app.analytics.periods import DateRange
-from app.analytics.sql import counted, raw_rows
-from app.models import BasketDaily, Order, OrderLine, ProductDaily, Refund, RefundLine
+from app.analytics.sql import counted, month_number, raw_rows
+from app.models import (
+    BasketDaily,
+    Order,
+    OrderLine,
+    ProductDaily,
+    ProductMonthly,
+    Refund,
+    RefundLine,
+)
 
 ORDERS, LINES = Order.__table__, OrderLine.__table__
 REFUNDS, REFUND_LINES = Refund.__table__, RefundLine.__table__
 PRODUCT_DAILY, BASKETS = ProductDaily.__table__, BasketDaily.__table__
+MONTHLY = ProductMonthly.__table__
 FIGURES = (
     "orders",
     "units",
@@ -35,7 +44,7 @@ FIGURES = (
 
 
 def rebuild_products(session: Session, days: DateRange) -> None:
-    """Recompute every product and basket row of the range."""
+    """Recompute every product and basket row of the range, and the months it touches."""
     for table in (PRODUCT_DAILY, BASKETS):
         session.execute(table.delete().where(table.c.business_date.between(days.start, days.end)))
     combined = sa.union_all(_sales(days), _returns(days)).subquery()
@@ -52,6 +61,39 @@ def rebuild_products(session: Session, days: DateRange) -> None:
     baskets = _basket_rows(session, days)
     if baskets:
         session.execute(BASKETS.insert(), baskets)
+    _rebuild_months(session, days)
+
+
+def _rebuild_months(session: Session, days: DateRange) -> None:
+    """The calendar months the range touches, summed again from their days."""
+    first, last = month_of(days.start), month_of(days.end)
+    session.execute(MONTHLY.delete().where(MONTHLY.c.month.between(first, last)))
+    month = month_number(PRODUCT_DAILY.c.business_date)
+    session.execute(
+        MONTHLY.insert().from_select(
+            ["month", "product_id", *FIGURES, "net_sales"],
+            sa.select(
+                month,
+                PRODUCT_DAILY.c.product_id,
+                *(sa.func.sum(PRODUCT_DAILY.c[name]) for name in (*FIGURES, "net_sales")),
+            )
+            .where(
+                PRODUCT_DAILY.c.business_date.between(
+                    month_start(first), month_start(last + 1) - timedelta(days=1)
+                )
+            )
+            .group_by(month, PRODUCT_DAILY.c.product_id),
+        )
+    )
+
+
+def month_of(day: date) -> int:
+    """year × 12 + month − 1: the key of product_monthly (SQL's `month_number`)."""
+    return day.year * 12 + day.month - 1
+
+
+def month_start(month: int) -> date:
+    return date(month // 12, month % 12 + 1, 1)
 
 
 def _basket_rows(session: Session, days: DateRange) -> list[dict]:

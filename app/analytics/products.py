@@ -7,17 +7,18 @@ and every profit figure travels with `cost_known_share`, the share of net sales 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.analytics.periods import DateRange
-from app.analytics.product_figures import FIGURES
+from app.analytics.product_figures import FIGURES, month_of, month_start
 from app.analytics.sql import counted
-from app.models import Order, OrderLine, Product, ProductDaily, RefundLine
+from app.models import Order, OrderLine, Product, ProductDaily, ProductMonthly, RefundLine
 
 DAILY, PRODUCTS = ProductDaily.__table__, Product.__table__
+MONTHLY = ProductMonthly.__table__
 SUMMED = (*FIGURES, "net_sales")
 SORTS = ("net_sales", "units", "gross_profit", "margin", "returns", "change")
 
@@ -65,19 +66,59 @@ class ProductRow:
     category: str
     unit_cost: int | None
     figures: Figures
-    previous_net_sales: int
+    previous: Figures  # the same product's figures over the range compared with
+
+    @property
+    def previous_net_sales(self) -> int:
+        return self.previous.net_sales
 
     @property
     def change(self) -> int:
         return self.figures.net_sales - self.previous_net_sales
 
 
-def _sums(days: DateRange, *group_by) -> sa.Select:
-    return (
-        sa.select(*group_by, *(sa.func.sum(DAILY.c[name]).label(name) for name in SUMMED))
-        .where(DAILY.c.business_date.between(days.start, days.end))
-        .group_by(*group_by)
-    )
+def _sums(days: DateRange, *group_by: str) -> sa.Select:
+    """The range's figures summed (by the named columns of product_daily): whole calendar
+    months from product_monthly, the days before and after them from product_daily."""
+    if "business_date" in group_by:
+        parts = [_rows(DAILY, DAILY.c.business_date.between(days.start, days.end), group_by)]
+    else:
+        first, last = _whole_months(days)
+        parts = [
+            _rows(DAILY, DAILY.c.business_date.between(edge.start, edge.end), group_by)
+            for edge in _edges(days, first, last)
+        ]
+        if first <= last:
+            parts.append(_rows(MONTHLY, MONTHLY.c.month.between(first, last), group_by))
+    rows = sa.union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    return sa.select(
+        *(rows.c[name] for name in group_by),
+        *(sa.func.sum(rows.c[name]).label(name) for name in SUMMED),
+    ).group_by(*(rows.c[name] for name in group_by))
+
+
+def _rows(table: sa.Table, where, group_by: tuple[str, ...]) -> sa.Select:
+    return sa.select(*(table.c[name] for name in (*group_by, *SUMMED))).where(where)
+
+
+def _whole_months(days: DateRange) -> tuple[int, int]:
+    """The first and last calendar month lying wholly inside the range (first > last: none)."""
+    first = month_of(days.start) + (days.start.day != 1)
+    after = days.end + timedelta(days=1)
+    last = month_of(days.end) - (after.day != 1)
+    return first, last
+
+
+def _edges(days: DateRange, first: int, last: int) -> list[DateRange]:
+    """The days of the range outside its whole months."""
+    if first > last:
+        return [days]
+    edges = []
+    if days.start < month_start(first):
+        edges.append(DateRange(days.start, month_start(first) - timedelta(days=1)))
+    if days.end >= month_start(last + 1):
+        edges.append(DateRange(month_start(last + 1), days.end))
+    return edges
 
 
 def _figures(row) -> Figures:
@@ -92,17 +133,12 @@ def product_totals(session: Session, days: DateRange) -> Figures:
 def product_rows(
     session: Session, days: DateRange, previous: DateRange | None = None
 ) -> list[ProductRow]:
-    """Each product with sales or returns in the range, with its net sales in `previous`."""
-    current = {row.product_id: row for row in session.execute(_sums(days, DAILY.c.product_id))}
-    before: dict[int, int] = {}
+    """Each product with sales or returns in the range or in `previous`, with its figures
+    in both (one read each: `summed(rows, previous=True)` is the previous range's total)."""
+    current = {row.product_id: row for row in session.execute(_sums(days, "product_id"))}
+    before = {}
     if previous is not None:
-        before = dict(
-            session.execute(
-                sa.select(DAILY.c.product_id, sa.func.sum(DAILY.c.net_sales))
-                .where(DAILY.c.business_date.between(previous.start, previous.end))
-                .group_by(DAILY.c.product_id)
-            ).all()
-        )
+        before = {row.product_id: row for row in session.execute(_sums(previous, "product_id"))}
     wanted = set(current) | set(before)
     if not wanted:
         return []
@@ -120,7 +156,7 @@ def product_rows(
         ProductRow(
             *product,
             figures=_figures(current[product.id]) if product.id in current else Figures(),
-            previous_net_sales=int(before.get(product.id) or 0),
+            previous=_figures(before[product.id]) if product.id in before else Figures(),
         )
         for product in described
     ]
@@ -140,9 +176,11 @@ def sort_rows(rows: list[ProductRow], by: str) -> list[ProductRow]:
     return sorted(rows, key=lambda row: (key(row), row.external_id), reverse=True)
 
 
-def summed(rows: list[ProductRow]) -> Figures:
-    """The rows' figures together: `product_totals` of the same range, without reading again."""
-    return Figures(**{name: sum(getattr(row.figures, name) for row in rows) for name in SUMMED})
+def summed(rows: list[ProductRow], *, previous: bool = False) -> Figures:
+    """The rows' figures together (with `previous`, over the range compared with):
+    `product_totals` of the same range, without reading again."""
+    chosen = [row.previous if previous else row.figures for row in rows]
+    return Figures(**{name: sum(getattr(f, name) for f in chosen) for name in SUMMED})
 
 
 @dataclass(frozen=True)
@@ -191,7 +229,8 @@ def product_days(session: Session, product_id: int, days: DateRange) -> list[Pro
 
 def daily_totals(session: Session, days: DateRange) -> list[ProductDay]:
     """Every product's figures of each day of the range together (days without any: none)."""
-    rows = session.execute(_sums(days, DAILY.c.business_date).order_by(DAILY.c.business_date))
+    query = _sums(days, "business_date")
+    rows = session.execute(query.order_by(query.selected_columns.business_date))
     return [ProductDay(row.business_date, _figures(row)) for row in rows]
 
 

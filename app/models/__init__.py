@@ -32,7 +32,7 @@ from app.models.commerce import (
 )
 from app.models.insights import Anomaly, EmailSubscription, MonthForecast, MonthlyTarget
 from app.models.ops import AuditLog, JobRun, ShopSetting, StaleKey
-from app.models.product_figures import BasketDaily, ProductDaily
+from app.models.product_figures import BasketDaily, ProductDaily, ProductMonthly
 
 __all__ = [
     "AliveMatrixCell",
@@ -67,6 +67,7 @@ __all__ = [
     "Product",
     "ProductCost",
     "ProductDaily",
+    "ProductMonthly",
     "Referral",
     "Refund",
     "RefundLine",

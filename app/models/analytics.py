@@ -61,6 +61,13 @@ class CustomerMetrics(Base):
         ),
         # The API's customer list: the first page by value without a sort of every buyer.
         sa.Index("ix_customer_metrics_lifetime_value", "lifetime_value"),
+        # Cohorts and new-customer days by first order; the products page's repeaters (first
+        # order in a range, a later one since) from the index alone.
+        sa.Index(
+            "ix_customer_metrics_first_order_date_last_order_date",
+            "first_order_date",
+            "last_order_date",
+        ),
     )
 
     customer_id: Mapped[int] = mapped_column(
@@ -72,7 +79,7 @@ class CustomerMetrics(Base):
     first_order_at: Mapped[datetime | None]
     last_order_at: Mapped[datetime | None]
     # The business days of the first and last counted orders (cohorts, new-customer days).
-    first_order_date: Mapped[date | None] = mapped_column(index=True)
+    first_order_date: Mapped[date | None]
     last_order_date: Mapped[date | None]
     # The per-customer summary the nightly scores and the CLV model read instead of the orders:
     # distinct business days with a counted order, and the sales of those days after the first.

@@ -38,6 +38,27 @@ class ProductDaily(Base):
     costed_sales: Mapped[int] = mapped_column(Money, default=0)
 
 
+class ProductMonthly(Base):
+    """A product's calendar month: its `product_daily` rows summed, kept with them by the
+    refresher. A year of a product page reads 12 of these per product, not 365 days."""
+
+    __tablename__ = "product_monthly"
+
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # year×12+month−1
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    orders: Mapped[int] = mapped_column(default=0)
+    units: Mapped[int] = mapped_column(default=0)
+    gross: Mapped[int] = mapped_column(Money, default=0)
+    discounts: Mapped[int] = mapped_column(Money, default=0)
+    returned_units: Mapped[int] = mapped_column(default=0)
+    returns: Mapped[int] = mapped_column(Money, default=0)
+    net_sales: Mapped[int] = mapped_column(Money, default=0)
+    cost_of_goods: Mapped[int] = mapped_column(Money, default=0)
+    costed_sales: Mapped[int] = mapped_column(Money, default=0)
+
+
 class BasketDaily(Base):
     """The day's counted orders that carry lines, and how often each pair of products was
     bought in one of them: `pair_keys` holds the pairs as sorted 64-bit integers (the lower

@@ -39,6 +39,7 @@ from app.models import (
     PageViewAnalytics,
     PaymentMethodDaily,
     ProductDaily,
+    ProductMonthly,
     Refund,
     RevenueStream,
 )
@@ -88,6 +89,7 @@ CHECKED: dict[sa.Table, tuple[tuple[str, ...], tuple[str, ...]]] = {
     FunnelConversionTime.__table__: (("business_date", "channel", "minutes"), ("sessions",)),
     FunnelSession.__table__: (("session_id",), ("business_date", "channel", "reached", "minutes")),
     ProductDaily.__table__: (("business_date", "product_id"), PRODUCT_SUMS),
+    ProductMonthly.__table__: (("month", "product_id"), PRODUCT_SUMS),
     BasketDaily.__table__: (
         ("business_date",),
         ("orders", "lines", "units", "pair_keys", "pair_orders", "first_buyers"),

@@ -15,7 +15,6 @@ from app.analytics.products import (
     daily_totals,
     has_product_figures,
     product_rows,
-    product_totals,
     sort_rows,
     summed,
 )
@@ -204,7 +203,8 @@ def update_products(search: str | None):
         return empty, HIDDEN, [], [], None, None, None, None
     rows = product_rows(db.session, days, chosen.before)
     current = [r for r in rows if r.figures.units or r.figures.returns]
-    now, before = summed(current), product_totals(db.session, chosen.before)
+    # `rows` holds every product sold in either range: its previous figures are the total.
+    now, before = summed(current), summed(rows, previous=True)
     empty = None
     if not current:
         empty = empty_state(

@@ -21,10 +21,12 @@ from hypothesis import strategies as st
 
 from app.analytics.baskets import first_product_repeat, product_pairs
 from app.analytics.periods import DateRange
-from app.analytics.product_figures import rebuild_products
+from app.analytics.product_figures import month_of, rebuild_products
+from app.analytics.products import SUMMED as PRODUCT_SUMS
+from app.analytics.products import product_rows, product_totals
 from app.database import begin_write
 from app.extensions import db
-from app.models import DailyAnalyticsSnapshot, Order
+from app.models import DailyAnalyticsSnapshot, Order, ProductDaily, ProductMonthly
 from app.pipeline.ingest import ingest_orders
 from app.pipeline.orders import add_refund, change_status, find_order
 from app.pipeline.products import save_products
@@ -313,6 +315,55 @@ def _expected_first_products() -> dict[str, tuple[int, int]]:
 
 
 YEAR = DateRange(date(2026, 1, 1), date(2026, 12, 31))
+# The history lies in March: ranges with it as a whole month, as edge days, or both.
+READ_RANGES = [
+    DateRange(date(2026, 2, 15), date(2026, 3, 31)),
+    DateRange(date(2026, 3, 1), date(2026, 3, 8)),
+    DateRange(date(2026, 3, 8), date(2026, 4, 10)),
+    DateRange(date(2026, 3, 1), date(2026, 3, 31)),
+    DateRange(date(2026, 2, 1), date(2026, 4, 30)),
+    DateRange(date(2026, 3, 9), date(2026, 3, 9)),
+]
+
+
+def _months_are_their_days() -> None:
+    daily, monthly = ProductDaily.__table__, ProductMonthly.__table__
+    summed = {}
+    for row in db.session.execute(sa.select(daily)).mappings():
+        key = (month_of(row["business_date"]), row["product_id"])
+        totals = summed.setdefault(key, Counter())
+        totals.update({name: row[name] for name in PRODUCT_SUMS})
+    stored = {
+        (row["month"], row["product_id"]): Counter({name: row[name] for name in PRODUCT_SUMS})
+        for row in db.session.execute(sa.select(monthly)).mappings()
+    }
+    assert stored == summed
+
+
+def _reads_are_the_days(days: DateRange) -> None:
+    daily = ProductDaily.__table__
+    by_product: dict[int, Counter] = {}
+    for row in db.session.execute(
+        sa.select(daily).where(daily.c.business_date.between(days.start, days.end))
+    ).mappings():
+        by_product.setdefault(row["product_id"], Counter()).update(
+            {name: row[name] for name in PRODUCT_SUMS}
+        )
+    read = {
+        row.product_id: {name: getattr(row.figures, name) for name in PRODUCT_SUMS}
+        for row in product_rows(db.session, days)
+        if any(getattr(row.figures, name) for name in PRODUCT_SUMS)
+    }
+    expected = {
+        product: {name: sums[name] for name in PRODUCT_SUMS}
+        for product, sums in by_product.items()
+        if any(sums.values())
+    }
+    assert read == expected, days
+    total = product_totals(db.session, days)
+    assert {name: getattr(total, name) for name in PRODUCT_SUMS} == {
+        name: sum(sums[name] for sums in by_product.values()) for name in PRODUCT_SUMS
+    }
 
 
 @pytest.fixture
@@ -348,6 +399,12 @@ def test_product_figures_add_up_to_the_days_with_costs_at_the_sale(new_york_app,
         assert +by_day == +snapshot
 
         assert _first_products() == _expected_first_products()
+
+        # The months kept beside the days are their days summed, and a range read through
+        # them (whole months, then the days before and after) is its days summed.
+        _months_are_their_days()
+        for days in READ_RANGES:
+            _reads_are_the_days(days)
 
         # A rebuild from scratch writes the same rows as the refresher kept.
         rebuild_products(db.session, DateRange(date(2026, 1, 1), date(2026, 12, 31)))
