@@ -9,16 +9,12 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.analytics.periods import calendar_months, month_of, month_start
 from app.analytics.sql import counted, month_number
 from app.models import CohortRetention, CustomerMetrics, Order
 
 COHORTS = CohortRetention.__table__
 METRICS = CustomerMetrics.__table__
-
-
-def month_start(number: int) -> date:
-    """Inverse of month_number: year × 12 + month − 1 → the first day of that month."""
-    return date(number // 12, number % 12 + 1, 1)
 
 
 def rebuild_cohorts(session: Session, months: Collection[int] | None = None) -> int:
@@ -69,8 +65,8 @@ def rebuild_cohorts(session: Session, months: Collection[int] | None = None) -> 
 
 
 def _within_month(column, number: int):
-    first = month_start(number)
-    return column.between(first, month_start(number + 1) - timedelta(days=1))
+    month = calendar_months(number, number)
+    return column.between(month.start, month.end)
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,7 @@ class Cohort:
 
 def cohort_retention(session: Session, as_of: date, months: int = 12) -> list[Cohort]:
     """The last `months` cohorts up to as_of's month; a cell is marked while its month runs."""
-    current = as_of.year * 12 + as_of.month - 1
+    current = month_of(as_of)
     # The as-of month is still running unless as_of is its last day.
     month_over = (as_of + timedelta(days=1)).month != as_of.month
     first_shown = month_start(current - months + 1)
@@ -105,7 +101,7 @@ def cohort_retention(session: Session, as_of: date, months: int = 12) -> list[Co
     result = []
     for cohort_month, cells in cohorts.items():
         size = cells.get(0, 0)
-        start = cohort_month.year * 12 + cohort_month.month - 1
+        start = month_of(cohort_month)
         result.append(
             Cohort(
                 month=cohort_month,

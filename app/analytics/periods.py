@@ -67,3 +67,19 @@ COMPARISONS: dict[str, str] = {
     "year": "same period last year",
 }
 YEAR_OF_WEEKS = timedelta(weeks=52)
+
+
+def month_of(day: date) -> int:
+    """The day's month as year × 12 + month − 1 (SQL's `month_number`): months subtract as
+    integers."""
+    return day.year * 12 + day.month - 1
+
+
+def month_start(number: int) -> date:
+    """Inverse of month_of: the first day of that month."""
+    return date(number // 12, number % 12 + 1, 1)
+
+
+def calendar_months(first: int, last: int) -> DateRange:
+    """Every day of the months first..last (month numbers)."""
+    return DateRange(month_start(first), month_start(last + 1) - timedelta(days=1))

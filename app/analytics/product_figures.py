@@ -8,14 +8,14 @@ writes the same rows and a day that lost its last line loses its rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.analytics.daily import NARROW_RANGE_DAYS, first_purchase
 from app.analytics.pairs import PAIR_KEY_SHIFT, pack_keys, pack_orders
-from app.analytics.periods import DateRange
+from app.analytics.periods import DateRange, calendar_months, month_of
 from app.analytics.sql import counted, month_number, raw_rows
 from app.models import (
     BasketDaily,
@@ -67,6 +67,7 @@ def rebuild_products(session: Session, days: DateRange) -> None:
 def _rebuild_months(session: Session, days: DateRange) -> None:
     """The calendar months the range touches, summed again from their days."""
     first, last = month_of(days.start), month_of(days.end)
+    months = calendar_months(first, last)
     session.execute(MONTHLY.delete().where(MONTHLY.c.month.between(first, last)))
     month = month_number(PRODUCT_DAILY.c.business_date)
     session.execute(
@@ -77,23 +78,10 @@ def _rebuild_months(session: Session, days: DateRange) -> None:
                 PRODUCT_DAILY.c.product_id,
                 *(sa.func.sum(PRODUCT_DAILY.c[name]) for name in (*FIGURES, "net_sales")),
             )
-            .where(
-                PRODUCT_DAILY.c.business_date.between(
-                    month_start(first), month_start(last + 1) - timedelta(days=1)
-                )
-            )
+            .where(PRODUCT_DAILY.c.business_date.between(months.start, months.end))
             .group_by(month, PRODUCT_DAILY.c.product_id),
         )
     )
-
-
-def month_of(day: date) -> int:
-    """year × 12 + month − 1: the key of product_monthly (SQL's `month_number`)."""
-    return day.year * 12 + day.month - 1
-
-
-def month_start(month: int) -> date:
-    return date(month // 12, month % 12 + 1, 1)
 
 
 def _basket_rows(session: Session, days: DateRange) -> list[dict]:

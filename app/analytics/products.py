@@ -12,8 +12,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.analytics.periods import DateRange
-from app.analytics.product_figures import FIGURES, month_of, month_start
+from app.analytics.periods import DateRange, month_of, month_start
+from app.analytics.product_figures import FIGURES
 from app.analytics.sql import counted
 from app.models import Order, OrderLine, Product, ProductDaily, ProductMonthly, RefundLine
 

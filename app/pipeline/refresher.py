@@ -28,7 +28,7 @@ from app.analytics.cohorts import rebuild_cohorts
 from app.analytics.customers import first_order_dates, refresh_order_figures, rescore_customers
 from app.analytics.daily import rebuild_daily
 from app.analytics.funnel import rebuild_funnel, refresh_session_funnels
-from app.analytics.periods import DateRange
+from app.analytics.periods import DateRange, month_of
 from app.analytics.product_figures import rebuild_products
 from app.analytics.traffic import rebuild_page_views
 from app.database import BATCH_LOCK_WAIT_MS, LOCK_WAIT, WRITER, is_lock_timeout, is_retryable
@@ -294,7 +294,7 @@ def _refresh_customers(session: Session, keys: Keys, today: date) -> set[int]:
         if before[customer_id] != after[customer_id]:
             keys.days |= {before[customer_id], after[customer_id]} - {None}
     firsts = {day for day in (*before.values(), *after.values()) if day is not None}
-    return {day.year * 12 + day.month - 1 for day in firsts}
+    return {month_of(day) for day in firsts}
 
 
 def _rescore(session: Session, settings: RefreshSettings, today: date) -> None:

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.analytics.baskets import first_product_repeat, product_pairs
-from app.analytics.periods import DateRange
-from app.analytics.product_figures import month_of, rebuild_products
+from app.analytics.periods import DateRange, month_of
+from app.analytics.product_figures import rebuild_products
 from app.analytics.products import SUMMED as PRODUCT_SUMS
 from app.analytics.products import product_rows, product_totals
 from app.database import begin_write
