@@ -10,7 +10,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base, Money
 
 
-class ProductDaily(Base):
+class ProductSums:
+    """The figures of a product summed over a day (ProductDaily) or a month (ProductMonthly)."""
+
+    orders: Mapped[int] = mapped_column(default=0)
+    units: Mapped[int] = mapped_column(default=0)
+    gross: Mapped[int] = mapped_column(Money, default=0)
+    discounts: Mapped[int] = mapped_column(Money, default=0)
+    returned_units: Mapped[int] = mapped_column(default=0)
+    returns: Mapped[int] = mapped_column(Money, default=0)
+    net_sales: Mapped[int] = mapped_column(Money, default=0)
+    cost_of_goods: Mapped[int] = mapped_column(Money, default=0)
+    costed_sales: Mapped[int] = mapped_column(Money, default=0)
+
+
+class ProductDaily(ProductSums, Base):
     """One product's day: sales on the order's day, returns on the refund's day.
 
     net_sales = gross − discounts − returns. `cost_of_goods` counts only lines whose cost is
@@ -27,18 +41,9 @@ class ProductDaily(Base):
     product_id: Mapped[int] = mapped_column(
         sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
     )
-    orders: Mapped[int] = mapped_column(default=0)
-    units: Mapped[int] = mapped_column(default=0)
-    gross: Mapped[int] = mapped_column(Money, default=0)
-    discounts: Mapped[int] = mapped_column(Money, default=0)
-    returned_units: Mapped[int] = mapped_column(default=0)
-    returns: Mapped[int] = mapped_column(Money, default=0)
-    net_sales: Mapped[int] = mapped_column(Money, default=0)
-    cost_of_goods: Mapped[int] = mapped_column(Money, default=0)
-    costed_sales: Mapped[int] = mapped_column(Money, default=0)
 
 
-class ProductMonthly(Base):
+class ProductMonthly(ProductSums, Base):
     """A product's calendar month: its `product_daily` rows summed, kept with them by the
     refresher. A year of a product page reads 12 of these per product, not 365 days."""
 
@@ -48,15 +53,6 @@ class ProductMonthly(Base):
     product_id: Mapped[int] = mapped_column(
         sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
     )
-    orders: Mapped[int] = mapped_column(default=0)
-    units: Mapped[int] = mapped_column(default=0)
-    gross: Mapped[int] = mapped_column(Money, default=0)
-    discounts: Mapped[int] = mapped_column(Money, default=0)
-    returned_units: Mapped[int] = mapped_column(default=0)
-    returns: Mapped[int] = mapped_column(Money, default=0)
-    net_sales: Mapped[int] = mapped_column(Money, default=0)
-    cost_of_goods: Mapped[int] = mapped_column(Money, default=0)
-    costed_sales: Mapped[int] = mapped_column(Money, default=0)
 
 
 class BasketDaily(Base):
