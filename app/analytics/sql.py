@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -178,31 +179,32 @@ def raw_rows(session: Session, query) -> list[tuple]:
     """Plain tuples from the driver: a hundred thousand SQLAlchemy Rows cost more than the
     query. For statements whose only parameters are our own dates, numbers and status names:
     it is compiled with literal values for the raw cursor."""
-    connection = session.connection()
-    sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(sql)
+    with _raw_cursor(session, query) as cursor:
         return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def stream_raw_rows(session: Session, query, batch: int) -> Iterator[list[tuple]]:
     """`raw_rows` a batch at a time, so memory stays flat however many rows come back (a
     server-side cursor on PostgreSQL, whose ordinary cursor holds the whole result)."""
+    with _raw_cursor(session, query, batch) as cursor:
+        while rows := cursor.fetchmany(batch):
+            yield rows
+
+
+@contextmanager
+def _raw_cursor(session: Session, query, server_side_batch: int | None = None):
+    """The driver's cursor with the query, compiled with literal values, executed on it."""
     connection = session.connection()
     sql = str(query.compile(connection, compile_kwargs={"literal_binds": True}))
     driver = connection.connection
-    if connection.dialect.name == "postgresql":
+    if server_side_batch and connection.dialect.name == "postgresql":
         cursor = driver.cursor(name="stream_raw_rows")
-        cursor.itersize = batch
+        cursor.itersize = server_side_batch
     else:
         cursor = driver.cursor()
     try:
         cursor.execute(sql)
-        while rows := cursor.fetchmany(batch):
-            yield rows
+        yield cursor
     finally:
         cursor.close()
 
