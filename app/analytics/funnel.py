@@ -193,14 +193,8 @@ def refresh_session_funnels(session: Session, session_ids: Collection[str] | Non
     ids, days = sorted(session_ids), set()
     for start in range(0, len(ids), ID_CHUNK):
         chunk = ids[start : start + ID_CHUNK]
-        days.update(
-            session.scalars(
-                sa.select(SESSIONS.c.business_date)
-                .where(SESSIONS.c.session_id.in_(chunk))
-                .distinct()
-            )
-        )
-        session.execute(SESSIONS.delete().where(SESSIONS.c.session_id.in_(chunk)))
+        gone = SESSIONS.delete().where(SESSIONS.c.session_id.in_(chunk))
+        days.update(session.scalars(gone.returning(SESSIONS.c.business_date)))
         rows = session.execute(_events_query().where(EVENTS.c.session_id.in_(chunk))).all()
         days |= _write_paths(session, [[tuple(row) for row in rows]])
     return days
